@@ -98,7 +98,7 @@ public sealed partial class UploadCoalescer : IRecordUploader, IAsyncDisposable
             while (await reader.WaitToReadAsync(stopping))
             {
                 await queue.Slots.WaitAsync(stopping);
-                var batch = new List<PendingRecord>(Math.Min(reader.Count, CleverTapClient.MaxRecordsPerUpload));
+                var batch = new List<PendingRecord>();
                 var now = _timeProvider.GetUtcNow();
                 while (batch.Count < CleverTapClient.MaxRecordsPerUpload && reader.TryRead(out var record))
                 {
