@@ -13,7 +13,8 @@ public static class ForwardingComposition
         services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<IngestOptions>, IngestOptionsValidator>());
         services.AddCleverTapClient();
-        services.TryAddSingleton<UploadCoalescer>();
+        services.TryAddSingleton(provider => new UploadCoalescer(provider, provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<IOptions<IngestOptions>>(), provider.GetRequiredService<ILogger<UploadCoalescer>>()));
         services.TryAddSingleton<IRecordUploader>(provider => provider.GetRequiredService<UploadCoalescer>());
         services.TryAddSingleton<DeliveredRecordLog>();
         services.TryAddScoped<SegmentIngestHandler>();

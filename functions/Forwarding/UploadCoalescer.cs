@@ -36,7 +36,7 @@ public sealed partial class UploadCoalescer : IRecordUploader, IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<Task, byte> _uploadsInFlight = new();
 
-    public UploadCoalescer(UploadBatchAsync upload, TimeProvider timeProvider, bool coalesce, ILogger<UploadCoalescer> logger)
+    internal UploadCoalescer(UploadBatchAsync upload, TimeProvider timeProvider, bool coalesce, ILogger<UploadCoalescer> logger)
     {
         _upload = upload;
         _timeProvider = timeProvider;
@@ -44,7 +44,6 @@ public sealed partial class UploadCoalescer : IRecordUploader, IAsyncDisposable
         _logger = logger;
     }
 
-    [ActivatorUtilitiesConstructor]
     public UploadCoalescer(IServiceProvider services, TimeProvider timeProvider, IOptions<IngestOptions> options, ILogger<UploadCoalescer> logger)
         : this((account, records, deadline, cancellationToken) => services.GetRequiredService<CleverTapClient>().UploadAsync(account, records, deadline, cancellationToken),
             timeProvider, options.Value.Coalesce, logger)
