@@ -17,6 +17,7 @@ public static class ForwardingComposition
             provider.GetRequiredService<IOptions<IngestOptions>>(), provider.GetRequiredService<ILogger<UploadCoalescer>>()));
         services.TryAddSingleton<IRecordUploader>(provider => provider.GetRequiredService<UploadCoalescer>());
         services.TryAddSingleton<DeliveredRecordLog>();
+        services.TryAddSingleton<InFlightRecords>();
         services.TryAddScoped<SegmentIngestHandler>();
         return builder;
     }

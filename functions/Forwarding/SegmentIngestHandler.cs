@@ -14,6 +14,7 @@ public sealed partial class SegmentIngestHandler(
     CleverTapAccounts accounts,
     IRecordUploader uploader,
     DeliveredRecordLog deliveredLog,
+    InFlightRecords inFlight,
     CleverTapClient client,
     IOptions<IngestOptions> options,
     TimeProvider timeProvider,
@@ -139,28 +140,42 @@ public sealed partial class SegmentIngestHandler(
         var alreadyDelivered = await deliveredLog.FindDeliveredAsync(account.Name, keys.Values, cancellationToken);
         var toSend = new List<UploadRecord>();
         var origins = new List<(int Event, int Record)>();
+        var joined = new List<(int Event, int Record, Task<RecordResult> Outcome)>();
         for (var e = 0; e < mapped.Length; e++)
         {
             if (mapped[e].Disposition != MappingDisposition.Deliver)
                 continue;
             for (var r = 0; r < mapped[e].Records.Count; r++)
             {
-                if (keys.TryGetValue((e, r), out var key) && alreadyDelivered.Contains(key))
+                var hasKey = keys.TryGetValue((e, r), out var key);
+                if (hasKey && alreadyDelivered.Contains(key!))
                 {
                     recordResults[e][r] = RecordResult.Delivered;
-                    continue;
                 }
-                toSend.Add(mapped[e].Records[r]);
-                origins.Add((e, r));
+                else if (hasKey && inFlight.TryJoin(account.Name, key!, out var running))
+                {
+                    joined.Add((e, r, running));
+                }
+                else
+                {
+                    toSend.Add(mapped[e].Records[r]);
+                    origins.Add((e, r));
+                }
             }
         }
 
         var uploads = uploader.Submit(account, toSend, deadline);
+        for (var i = 0; i < uploads.Count; i++)
+        {
+            if (keys.TryGetValue(origins[i], out var key))
+                inFlight.Track(account.Name, key, uploads[i]);
+        }
         var deletes = DeleteAsync(account, mapped, deadline, cancellationToken);
         try
         {
             var remaining = deadline - timeProvider.GetUtcNow();
-            await Task.WhenAll(uploads.Cast<Task>().Append(deletes)).WaitAsync(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, timeProvider, cancellationToken);
+            var everything = uploads.Cast<Task>().Concat(joined.Select(item => item.Outcome)).Append(deletes);
+            await Task.WhenAll(everything).WaitAsync(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, timeProvider, cancellationToken);
         }
         catch (TimeoutException)
         {
@@ -170,10 +185,10 @@ public sealed partial class SegmentIngestHandler(
         for (var i = 0; i < uploads.Count; i++)
         {
             var (e, r) = origins[i];
-            recordResults[e][r] = uploads[i].IsCompletedSuccessfully
-                ? uploads[i].Result
-                : new RecordResult(RecordOutcome.Unavailable, "delivery deadline reached");
+            recordResults[e][r] = Completed(uploads[i]);
         }
+        foreach (var (e, r, outcome) in joined)
+            recordResults[e][r] = Completed(outcome);
         var deleteResults = deletes.IsCompletedSuccessfully ? deletes.Result : new Dictionary<int, RecordResult>();
 
         var results = new EventResult[mapped.Length];
@@ -195,31 +210,42 @@ public sealed partial class SegmentIngestHandler(
             : !isBatch && results[0].Status == EventStatus.Rejected ? StatusCodes.Status400BadRequest
             : StatusCodes.Status200OK;
 
-        if (statusCode >= 300 && transient.Count > 0)
-            await RememberDeliveredAsync(account, keys, origins, uploads, alreadyDelivered);
-
+        await SettleAsync(account, keys, origins, uploads, alreadyDelivered, remember: statusCode >= 300);
         return Answer(statusCode, Describe(results, transient), results, isBatch);
     }
 
+    private static RecordResult Completed(Task<RecordResult> outcome) => outcome.IsCompletedSuccessfully
+        ? outcome.Result
+        : new RecordResult(RecordOutcome.Unavailable, "delivery deadline reached");
+
     /// <summary>
-    /// The request is answered non-2xx, so Segment will resend all of it: remember what did get through now, and
-    /// whatever an upload still in flight delivers later, so the retry skips those records.
+    /// When the request is answered non-2xx Segment will resend all of it: remember what did get through now, and
+    /// whatever an upload still in flight delivers later, so the retry skips those records. Records stay known as
+    /// in flight until then, so a retry arriving at this instance meanwhile joins them instead of resending.
     /// </summary>
-    private async Task RememberDeliveredAsync(CleverTapAccount account, IReadOnlyDictionary<(int, int), string> keys, List<(int Event, int Record)> origins,
-        IReadOnlyList<Task<RecordResult>> uploads, IReadOnlySet<string> alreadyDelivered)
+    private async Task SettleAsync(CleverTapAccount account, IReadOnlyDictionary<(int, int), string> keys, List<(int Event, int Record)> origins,
+        IReadOnlyList<Task<RecordResult>> uploads, IReadOnlySet<string> alreadyDelivered, bool remember)
     {
         var delivered = new List<string>();
+        var settled = new List<(string Key, Task<RecordResult> Upload)>();
         var late = new List<(string Key, Task<RecordResult> Upload)>();
         for (var i = 0; i < uploads.Count; i++)
         {
             if (!keys.TryGetValue(origins[i], out var key))
                 continue;
             if (!uploads[i].IsCompleted)
+            {
                 late.Add((key, uploads[i]));
-            else if (uploads[i].IsCompletedSuccessfully && uploads[i].Result.Outcome == RecordOutcome.Delivered && !alreadyDelivered.Contains(key))
+                continue;
+            }
+            settled.Add((key, uploads[i]));
+            if (remember && uploads[i].IsCompletedSuccessfully && uploads[i].Result.Outcome == RecordOutcome.Delivered && !alreadyDelivered.Contains(key))
                 delivered.Add(key);
         }
-        await deliveredLog.RememberAsync(account.Name, delivered, CancellationToken.None);
+        if (delivered.Count > 0)
+            await deliveredLog.RememberAsync(account.Name, delivered, CancellationToken.None);
+        foreach (var (key, upload) in settled)
+            inFlight.Forget(account.Name, key, upload);
         if (late.Count > 0)
             _ = RememberLateAsync(account.Name, late);
     }
@@ -228,7 +254,10 @@ public sealed partial class SegmentIngestHandler(
     {
         await Task.WhenAll(late.Select(item => item.Upload));
         var delivered = late.Where(item => item.Upload.Result.Outcome == RecordOutcome.Delivered).Select(item => item.Key).ToList();
-        await deliveredLog.RememberAsync(account, delivered, CancellationToken.None);
+        if (delivered.Count > 0)
+            await deliveredLog.RememberAsync(account, delivered, CancellationToken.None);
+        foreach (var (key, upload) in late)
+            inFlight.Forget(account, key, upload);
     }
 
     /// <summary>Deletes run one after another in chunks: CleverTap rate-limits them more tightly than uploads.</summary>

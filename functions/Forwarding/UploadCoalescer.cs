@@ -64,9 +64,10 @@ public sealed partial class UploadCoalescer : IRecordUploader, IAsyncDisposable
         var queue = _queues.GetOrAdd(account.Name, _ => StartQueue(account));
         if (_coalesce)
         {
-            foreach (var record in pending)
+            // A request's records enter the queue as one unit, so a lone large request splits into full uploads.
+            if (!queue.Requests.Writer.TryWrite(pending))
             {
-                if (!queue.Records.Writer.TryWrite(record))
+                foreach (var record in pending)
                     record.Complete(new RecordResult(RecordOutcome.Unavailable, "shutting down"));
             }
         }
@@ -91,21 +92,34 @@ public sealed partial class UploadCoalescer : IRecordUploader, IAsyncDisposable
 
     private async Task DrainAsync(CleverTapAccount account, AccountQueue queue, CancellationToken stopping)
     {
-        var reader = queue.Records.Reader;
+        var reader = queue.Requests.Reader;
+        // What is left of a request that did not fit into the previous upload.
+        var carry = ArraySegment<PendingRecord>.Empty;
         try
         {
-            while (await reader.WaitToReadAsync(stopping))
+            while (carry.Count > 0 || await reader.WaitToReadAsync(stopping))
             {
                 await queue.Slots.WaitAsync(stopping);
                 var batch = new List<PendingRecord>();
                 var now = _timeProvider.GetUtcNow();
-                while (batch.Count < CleverTapClient.MaxRecordsPerUpload && reader.TryRead(out var record))
+                while (batch.Count < CleverTapClient.MaxRecordsPerUpload)
                 {
-                    // Its request has answered (or is about to): sending it now would deliver an event Segment was told to retry.
-                    if (record.Deadline - now < MinimumUsefulTime)
-                        record.Complete(new RecordResult(RecordOutcome.Unavailable, "delivery deadline reached before an upload slot was free"));
-                    else
-                        batch.Add(record);
+                    if (carry.Count == 0)
+                    {
+                        if (!reader.TryRead(out var next))
+                            break;
+                        carry = next;
+                    }
+                    var take = Math.Min(carry.Count, CleverTapClient.MaxRecordsPerUpload - batch.Count);
+                    foreach (var record in carry.Slice(0, take))
+                    {
+                        // Its request has answered (or is about to): sending it now would deliver an event Segment was told to retry.
+                        if (record.Deadline - now < MinimumUsefulTime)
+                            record.Complete(new RecordResult(RecordOutcome.Unavailable, "delivery deadline reached before an upload slot was free"));
+                        else
+                            batch.Add(record);
+                    }
+                    carry = carry.Slice(take);
                 }
                 if (batch.Count == 0)
                 {
@@ -118,8 +132,13 @@ public sealed partial class UploadCoalescer : IRecordUploader, IAsyncDisposable
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
         }
-        while (reader.TryRead(out var left))
+        foreach (var left in carry)
             left.Complete(new RecordResult(RecordOutcome.Unavailable, "shutting down"));
+        while (reader.TryRead(out var request))
+        {
+            foreach (var left in request)
+                left.Complete(new RecordResult(RecordOutcome.Unavailable, "shutting down"));
+        }
     }
 
     private async Task UploadWhenSlotFreeAsync(CleverTapAccount account, AccountQueue queue, PendingRecord[] chunk)
@@ -184,7 +203,7 @@ public sealed partial class UploadCoalescer : IRecordUploader, IAsyncDisposable
         await _stopping.CancelAsync();
         foreach (var queue in _queues.Values)
         {
-            queue.Records.Writer.TryComplete();
+            queue.Requests.Writer.TryComplete();
             if (queue.Drain is { } drain)
                 await drain;
         }
@@ -197,7 +216,8 @@ public sealed partial class UploadCoalescer : IRecordUploader, IAsyncDisposable
 
     private sealed class AccountQueue(int maxConcurrentUploads)
     {
-        public Channel<PendingRecord> Records { get; } = Channel.CreateUnbounded<PendingRecord>(new UnboundedChannelOptions { SingleReader = true });
+        /// <summary>One entry per request: its records, in order.</summary>
+        public Channel<PendingRecord[]> Requests { get; } = Channel.CreateUnbounded<PendingRecord[]>(new UnboundedChannelOptions { SingleReader = true });
 
         public SemaphoreSlim Slots { get; } = new(maxConcurrentUploads, maxConcurrentUploads);
 
