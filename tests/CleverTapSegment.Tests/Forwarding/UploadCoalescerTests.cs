@@ -129,7 +129,7 @@ public sealed class UploadCoalescerTests
         var records = Enumerable.Range(0, 2500).Select(i => Record($"u{i}")).ToList();
         await Task.WhenAll(coalescer.Submit(Account(3), records, Deadline)).WaitAsync(Patience);
 
-        Assert.Equal([1000, 1000, 500], uploads.Uploads.Select(upload => upload.Length).Order());
+        Assert.Equal([500, 1000, 1000], uploads.Uploads.Select(upload => upload.Length).Order());
     }
 
     [Fact]
