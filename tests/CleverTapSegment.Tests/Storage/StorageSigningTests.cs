@@ -45,7 +45,7 @@ public sealed class StorageSigningTests
             "x-ms-return-client-request-id:true\n" +
             "x-ms-version:2021-12-02\n" +
             "/devstoreaccount1/devstoreaccount1/work-items";
-        var recorder = new RecordingHandler(HttpStatusCode.Created);
+        var recorder = new RecordingStorageHandler(HttpStatusCode.Created);
         var queue = new QueueServiceClient(Emulator, recorder.Options(), new FixedTime(Now)).GetQueueClient("work-items");
 
         using (HttpPipeline.CreateClientRequestIdScope("req-1"))
@@ -75,7 +75,7 @@ public sealed class StorageSigningTests
             "/devstoreaccount1/devstoreaccount1/work-items/messages\n" +
             "messagettl:3600\n" +
             "visibilitytimeout:10";
-        var recorder = new RecordingHandler(HttpStatusCode.Created,
+        var recorder = new RecordingStorageHandler(HttpStatusCode.Created,
             "<QueueMessagesList><QueueMessage><MessageId>m1</MessageId><InsertionTime>Sun, 22 Nov 2026 04:00:00 GMT</InsertionTime>" +
             "<ExpirationTime>Sun, 22 Nov 2026 05:00:00 GMT</ExpirationTime><PopReceipt>p1</PopReceipt>" +
             "<TimeNextVisible>Sun, 22 Nov 2026 04:00:10 GMT</TimeNextVisible></QueueMessage></QueueMessagesList>");
@@ -118,7 +118,7 @@ public sealed class StorageSigningTests
     public async Task Table_create_is_signed_with_shared_key_lite_date_and_resource_only()
     {
         const string expected = "Sun, 22 Nov 2026 04:00:00 GMT\n/devstoreaccount1/devstoreaccount1/Tables";
-        var recorder = new RecordingHandler(HttpStatusCode.NoContent);
+        var recorder = new RecordingStorageHandler(HttpStatusCode.NoContent);
         var table = new TableServiceClient(Emulator, recorder.Options(), new FixedTime(Now)).GetTableClient("Runs");
 
         await table.CreateIfNotExistsAsync();
@@ -133,7 +133,7 @@ public sealed class StorageSigningTests
     public async Task Table_entity_address_is_signed_percent_encoded_with_quotes_doubled_and_without_query()
     {
         const string expected = "Sun, 22 Nov 2026 04:00:00 GMT\n/devstoreaccount1/devstoreaccount1/Runs(PartitionKey='it%27%27s',RowKey='%C3%A9%20x')";
-        var recorder = new RecordingHandler(HttpStatusCode.NotFound);
+        var recorder = new RecordingStorageHandler(HttpStatusCode.NotFound);
         var table = new TableServiceClient(Emulator, recorder.Options(), new FixedTime(Now)).GetTableClient("Runs");
 
         await table.GetEntityIfExistsAsync("it's", "é x", select: ["A"]);
@@ -162,7 +162,7 @@ public sealed class StorageSigningTests
             QueueEndpoint = new Uri("https://acct.queue.core.windows.net"),
             TokenCredential = credential,
         };
-        var recorder = new RecordingHandler(HttpStatusCode.Created);
+        var recorder = new RecordingStorageHandler(HttpStatusCode.Created);
 
         await new QueueServiceClient(account, recorder.Options(), new FixedTime(Now)).GetQueueClient("q1x").CreateIfNotExistsAsync();
 
@@ -170,25 +170,6 @@ public sealed class StorageSigningTests
         Assert.Equal("Bearer token-1", request.Headers["Authorization"]);
         Assert.Equal(["https://storage.azure.com/.default"], credential.Scopes);
         Assert.Equal("https://acct.queue.core.windows.net/q1x", request.Uri.AbsoluteUri);
-    }
-
-    private sealed record RecordedRequest(HttpMethod Method, Uri Uri, Dictionary<string, string> Headers, string Body);
-
-    /// <summary>Records what the pipeline would put on the wire and answers with a canned response.</summary>
-    private sealed class RecordingHandler(HttpStatusCode status, string responseBody = "") : HttpMessageHandler
-    {
-        public List<RecordedRequest> Requests { get; } = [];
-
-        public StorageClientOptions Options() => new() { Transport = new HttpClientTransport(new HttpClient(this)) };
-
-        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            var headers = request.Headers.Concat(request.Content?.Headers ?? Enumerable.Empty<KeyValuePair<string, IEnumerable<string>>>())
-                .ToDictionary(h => h.Key, h => string.Join(",", h.Value), StringComparer.OrdinalIgnoreCase);
-            var body = request.Content is null ? "" : await request.Content.ReadAsStringAsync(cancellationToken);
-            Requests.Add(new RecordedRequest(request.Method, request.RequestUri!, headers, body));
-            return new HttpResponseMessage(status) { Content = new StringContent(responseBody) };
-        }
     }
 
     private sealed class RecordingCredential : TokenCredential
