@@ -25,15 +25,19 @@ public sealed class TableClient
 
     public string Name { get; }
 
-    /// <summary>Creates the table; an existing one (409 <c>TableAlreadyExists</c>) is fine.</summary>
+    /// <summary>Creates the table; an existing one (409 <c>TableAlreadyExists</c>) is fine, one being deleted is not.</summary>
     public async Task CreateIfNotExistsAsync(CancellationToken cancellationToken = default)
     {
         using var request = CreateRequest(RequestMethod.Post, "Tables");
         request.Headers.SetValue("Prefer", "return-no-content");
         SetJsonContent(request, Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { TableName = Name })));
         using var response = await _pipeline.SendRequestAsync(request, cancellationToken).ConfigureAwait(false);
-        if (response.Status is not (201 or 204 or 409))
-            throw StorageErrors.Create(response);
+        if (response.Status is 201 or 204)
+            return;
+        // 409 is also TableBeingDeleted, which must surface: the table is not usable yet.
+        var error = StorageErrors.Create(response);
+        if (error.Status != 409 || error.ErrorCode != "TableAlreadyExists")
+            throw error;
     }
 
     public async Task<TableEntity?> GetEntityIfExistsAsync(string partitionKey, string rowKey, IEnumerable<string>? select = null, CancellationToken cancellationToken = default)
