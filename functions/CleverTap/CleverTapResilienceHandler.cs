@@ -82,11 +82,7 @@ public sealed class CleverTapResiliencePipelines(TimeProvider timeProvider)
             // (https://developer.clevertap.com/docs/api-request-limit): back off exponentially with jitter.
             ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome, args.Context.CancellationToken) && Remaining(args.Context) > MinimumUsefulAttempt),
             MaxRetryAttempts = 10,
-            BackoffType = DelayBackoffType.Exponential,
-            UseJitter = true,
-            Delay = TimeSpan.FromMilliseconds(100),
-            MaxDelay = TimeSpan.FromSeconds(1),
-            DelayGenerator = args => ValueTask.FromResult(RetryAfter(args.Outcome, args.Context)),
+            DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(NextDelay(args.Outcome, args.Context, args.AttemptNumber)),
             OnRetry = args =>
             {
                 args.Outcome.Result?.Dispose();
@@ -117,20 +113,22 @@ public sealed class CleverTapResiliencePipelines(TimeProvider timeProvider)
         return remaining > TimeSpan.Zero ? remaining : TimeSpan.FromMilliseconds(1);
     }
 
-    /// <summary>Honours <c>Retry-After</c> when given (proxies and gateways send it), never past the deadline.</summary>
-    private TimeSpan? RetryAfter(Outcome<HttpResponseMessage> outcome, ResilienceContext context)
+    /// <summary>
+    /// Exponential backoff (100 ms doubling, at most 1 s) with full jitter so coalesced uploads that were refused
+    /// together do not come back together; <c>Retry-After</c> wins when given (proxies and gateways send it).
+    /// Never waits past the point where one more attempt could still finish before the deadline.
+    /// </summary>
+    private TimeSpan NextDelay(Outcome<HttpResponseMessage> outcome, ResilienceContext context, int attempt)
     {
         var retryAfter = outcome.Result?.Headers.RetryAfter;
-        TimeSpan? wanted = retryAfter switch
+        var wanted = retryAfter switch
         {
             { Delta: { } delta } => delta,
             { Date: { } date } => date - timeProvider.GetUtcNow(),
-            _ => null,
+            _ => TimeSpan.FromMilliseconds(Math.Min(1000, 100 * Math.Pow(2, attempt)) * (0.5 + Random.Shared.NextDouble() / 2)),
         };
-        if (wanted is null)
-            return null;
         var room = Remaining(context) - MinimumUsefulAttempt;
-        return Max(TimeSpan.Zero, Min(wanted.Value, room));
+        return Max(TimeSpan.Zero, Min(wanted, room));
     }
 
     private static bool IsTransient(Outcome<HttpResponseMessage> outcome, CancellationToken callerToken) => outcome switch

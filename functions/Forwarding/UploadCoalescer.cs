@@ -35,6 +35,7 @@ public sealed partial class UploadCoalescer : IRecordUploader, IAsyncDisposable
     private readonly ConcurrentDictionary<string, AccountQueue> _queues = new(StringComparer.OrdinalIgnoreCase);
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<Task, byte> _uploadsInFlight = new();
+    private int _disposed;
 
     internal UploadCoalescer(UploadBatchAsync upload, TimeProvider timeProvider, bool coalesce, ILogger<UploadCoalescer> logger)
     {
@@ -200,6 +201,9 @@ public sealed partial class UploadCoalescer : IRecordUploader, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // The container disposes it once per registration (the class and IRecordUploader).
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+            return;
         await _stopping.CancelAsync();
         foreach (var queue in _queues.Values)
         {

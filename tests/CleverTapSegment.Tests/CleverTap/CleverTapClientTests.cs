@@ -60,21 +60,6 @@ public sealed class CleverTapClientTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Nested_event_data_comes_back_as_a_512_for_that_record_only()
-    {
-        var nested = new UploadRecord
-        {
-            Type = UploadRecordType.Event, Identity = "u2", EventName = "X",
-            Data = new JsonObject { ["address"] = new JsonObject { ["city"] = "Paris" } },
-        };
-
-        var results = await Client.UploadAsync(Account(), [Event("u1"), nested], Deadline, CancellationToken.None);
-
-        Assert.Equal(RecordOutcome.Delivered, results[0].Outcome);
-        Assert.Equal((RecordOutcome.Rejected, 512), (results[1].Outcome, results[1].Code));
-    }
-
-    [Fact]
     public async Task Wrong_passcode_is_transient_so_Segment_keeps_the_events()
     {
         var results = await Client.UploadAsync(Account(passcode: "wrong"), [Event("u1")], Deadline, CancellationToken.None);
