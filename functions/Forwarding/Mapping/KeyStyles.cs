@@ -10,9 +10,28 @@ public static class KeyStyles
     // keeps a source that sends unbounded key names (ids as keys) from growing memory without limit.
     private const int CacheCapacity = 20_000;
     private static readonly ConcurrentDictionary<string, string> s_snakeCache = new(StringComparer.Ordinal);
+    // ConcurrentDictionary.Count takes every lock: count additions ourselves.
+    private static int s_snakeCacheCount;
 
     public static string Apply(KeyStyle style, string key) =>
         style == KeyStyle.Preserve ? key : ToSnakeCase(key);
+
+    /// <summary>Reads the <c>Ingest__KeyStyle</c> setting: <c>snake_case</c> (also <c>snakecase</c>, <c>snake</c>) or
+    /// <c>preserve</c>, any case.</summary>
+    public static bool TryParse(string? setting, out KeyStyle style)
+    {
+        style = KeyStyle.SnakeCase;
+        switch (setting?.Trim().ToLowerInvariant())
+        {
+            case "snake_case" or "snakecase" or "snake":
+                return true;
+            case "preserve":
+                style = KeyStyle.Preserve;
+                return true;
+            default:
+                return false;
+        }
+    }
 
     /// <summary>
     /// Segment's classic destinations "lower case and snake_case" keys with <c>to-snake-case@1.0.0</c>
@@ -27,8 +46,8 @@ public static class KeyStyles
         if (s_snakeCache.TryGetValue(key, out var cached))
             return cached;
         var converted = ConvertToSnakeCase(key);
-        if (s_snakeCache.Count < CacheCapacity)
-            s_snakeCache.TryAdd(key, converted);
+        if (Volatile.Read(ref s_snakeCacheCount) < CacheCapacity && s_snakeCache.TryAdd(key, converted))
+            Interlocked.Increment(ref s_snakeCacheCount);
         return converted;
     }
 
