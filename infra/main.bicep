@@ -34,12 +34,12 @@ param hostingPlan string = 'FlexConsumption'
 @description('Flex only: functionAppConfig.runtime.name. `custom` is the custom-handler runtime; `dotnet-isolated` is the fallback whose image surely carries the .NET runtime the handler is started with (docs/deploy.md).')
 param flexRuntimeName string = 'custom'
 
-@description('Flex only: functionAppConfig.runtime.version. Must be a version the region\'s Flex runtime catalog lists for flexRuntimeName (docs/deploy.md shows how to list it); use 10.0 with dotnet-isolated.')
+@description('Flex only: functionAppConfig.runtime.version, exactly as the region\'s Flex runtime catalog lists it (an unlisted value deploys but never starts): 1.0 for custom, 10.0 for dotnet-isolated. docs/deploy.md shows how to list it.')
 param flexRuntimeVersion string = '1.0'
 
-@minValue(1)
+@minValue(40)
 @maxValue(1000)
-@description('Flex only: instance ceiling. Each instance runs up to CleverTap__MaxConcurrentUploads uploads per account, so this also bounds the load on CleverTap.')
+@description('Flex only: instance ceiling (the catalog\'s lowest allowed value is 40). Each instance runs up to CleverTap__MaxConcurrentUploads uploads per account, so this also bounds the load on CleverTap.')
 param flexMaximumInstanceCount int = 40
 
 @allowed([

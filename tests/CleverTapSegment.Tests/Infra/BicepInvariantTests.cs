@@ -187,6 +187,9 @@ public sealed partial class BicepInvariantTests
         var main = InfraTemplates.Main;
         Assert.Equal("'custom'", main.Get("param", "flexRuntimeName").Value);
         Assert.Equal(new[] { "custom", "dotnet-isolated" }, main.Get("param", "flexRuntimeName").AllowedValues);
+        // The Flex catalog's version for `custom` (Az.Functions FunctionsStackFlexData/*/custom.json: runtime custom, 1.0);
+        // ARM accepts any string but an unlisted version never starts (https://github.com/Azure/Azure-Functions/issues/2666).
+        Assert.Equal("'1.0'", main.Get("param", "flexRuntimeVersion").Value);
 
         var config = BicepObject.FirstIn(InfraTemplates.FunctionApp.Get("var", "flexFunctionAppConfig").Value);
         Assert.Equal("flexRuntimeName", config.Object("runtime")["name"]);
@@ -273,6 +276,29 @@ public sealed partial class BicepInvariantTests
         Assert.All(tables, table => Assert.Matches("^[A-Za-z][A-Za-z0-9]{2,62}$", table));
         Assert.Equal("tableNames", InfraTemplates.Main.Get("module", "storage").Body.Object("params")["tableNames"]);
         AssertChildLoop("tableService", "tables", "tableNames");
+    }
+
+    [Fact]
+    public void Deployment_guide_names_the_queues_and_tables_the_template_creates()
+    {
+        var guide = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "docs", "deploy.md"));
+        var section = guide[guide.IndexOf("## Queues and tables", StringComparison.Ordinal)..];
+        section = section[..section.IndexOf("\n## ", 3, StringComparison.Ordinal)];
+
+        var names = InfraTemplates.StringArray(InfraTemplates.Main, "queueNames").Concat(InfraTemplates.StringArray(InfraTemplates.Main, "tableNames"));
+
+        Assert.All(names, name => Assert.Contains($"`{name}`", section, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Azd_service_deploys_to_the_tagged_function_app()
+    {
+        var azureYaml = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "azure.yaml"));
+        var site = InfraTemplates.FunctionApp.OfKind("resource").Single(r => r.ResourceType == "Microsoft.Web/sites");
+
+        Assert.Matches(@"(?m)^services:\n  api:\n(    .*\n)*    host: function$", azureYaml);
+        Assert.Matches(@"(?m)^  path: infra$", azureYaml);
+        Assert.Contains("'azd-service-name': 'api'", site.Body["tags"]!, StringComparison.Ordinal);
     }
 
     [Fact]
