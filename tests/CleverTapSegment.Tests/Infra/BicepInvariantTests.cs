@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using CleverTapSegment.CleverTap;
+using NCrontab;
 
 namespace CleverTapSegment.Tests.Infra;
 
@@ -299,6 +300,17 @@ public sealed partial class BicepInvariantTests
         Assert.Matches(@"(?m)^services:\n  api:\n(    .*\n)*    host: function$", azureYaml);
         Assert.Matches(@"(?m)^  path: infra$", azureYaml);
         Assert.Contains("'azd-service-name': 'api'", site.Body["tags"]!, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Scheduler_schedule_default_is_the_designed_six_field_NCRONTAB()
+    {
+        // %Exports__SchedulerSchedule% in ExportScheduler/function.json: the host refuses to index the function if the
+        // setting is missing or not a 6-field NCRONTAB (https://learn.microsoft.com/azure/azure-functions/functions-bindings-timer#ncrontab-expressions).
+        var schedule = InfraTemplates.Main.Get("param", "exportsSchedulerSchedule").Value.Trim('\'');
+
+        Assert.Equal("0 */15 * * * *", schedule);
+        Assert.NotNull(CrontabSchedule.TryParse(schedule, new CrontabSchedule.ParseOptions { IncludingSeconds = true }));
     }
 
     [Fact]
