@@ -148,6 +148,7 @@ param ingestKeyStyle string = 'snake_case'
 param ingestRefuseAnonymous bool = false
 
 @minValue(1024)
+@maxValue(268435456)
 @description('Ingest__MaxBodyBytes: request size limit (larger requests get 413).')
 param ingestMaxBodyBytes int = 8388608
 
@@ -167,8 +168,9 @@ param segmentSharedSecret string = ''
 @description('Ingest__SharedSecrets__1: the next shared secret, during a rotation. Empty = none.')
 param segmentSharedSecretNext string = ''
 
-@description('Ingest__BasicAuthUserName: optional Basic auth user for the Segment endpoint. Empty = no Basic auth.')
-param ingestBasicAuthUserName string = ''
+@secure()
+@description('Ingest__BasicAuthUsername: optional Basic auth user for the Segment endpoint (Key Vault: in the Direct Destination style it is the API key itself). Empty = no Basic auth.')
+param ingestBasicAuthUsername string = ''
 
 @secure()
 @description('Ingest__BasicAuthPassword: the Basic auth password (Key Vault).')
@@ -194,7 +196,7 @@ param exportsWorkerTimeBudgetSeconds int = 240
 
 @minValue(5)
 @description('Exports__StalledAfterMinutes: a work item without a checkpoint for this long is enqueued again.')
-param exportsStalledAfterMinutes int = 30
+param exportsStalledAfterMinutes int = 20
 
 @minValue(1)
 @maxValue(5000)
@@ -246,6 +248,9 @@ var keyVaultSecrets = union(
   },
   empty(segmentSharedSecretNext) ? {} : {
     'segment-shared-secret-1': segmentSharedSecretNext
+  },
+  empty(ingestBasicAuthUsername) ? {} : {
+    'ingest-basic-auth-username': ingestBasicAuthUsername
   },
   empty(ingestBasicAuthPassword) ? {} : {
     'ingest-basic-auth-password': ingestBasicAuthPassword
@@ -320,8 +325,8 @@ var optionalAppSettings = union(
   empty(segmentSharedSecretNext) ? {} : {
     Ingest__SharedSecrets__1: keyVaultReference(names.keyVault, 'segment-shared-secret-1')
   },
-  empty(ingestBasicAuthUserName) ? {} : {
-    Ingest__BasicAuthUserName: ingestBasicAuthUserName
+  empty(ingestBasicAuthUsername) ? {} : {
+    Ingest__BasicAuthUsername: keyVaultReference(names.keyVault, 'ingest-basic-auth-username')
   },
   empty(ingestBasicAuthPassword) ? {} : {
     Ingest__BasicAuthPassword: keyVaultReference(names.keyVault, 'ingest-basic-auth-password')

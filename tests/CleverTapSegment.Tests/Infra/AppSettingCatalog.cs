@@ -19,7 +19,7 @@ internal static partial class AppSettingCatalog
 
     public static IReadOnlyList<AppSetting> ReadByTheApp() =>
         FromOptionsTypes().Concat(FromFunctionJson())
-            .GroupBy(s => s.Name, StringComparer.Ordinal)
+            .GroupBy(s => s.Name, StringComparer.OrdinalIgnoreCase)
             .Select(g => g.First() with { ReadBy = string.Join(", ", g.Select(s => s.ReadBy).Distinct()) })
             .OrderBy(s => s.Name, StringComparer.Ordinal)
             .ToList();
@@ -99,12 +99,15 @@ internal sealed record AppSetting(string Name, AppSettingKind Kind, string ReadB
 {
     public string Display => Kind == AppSettingKind.Family ? $"{Name}__*" : Name;
 
-    /// <summary>Whether a concrete key (interpolations as <c>*</c>) provides this setting.</summary>
+    /// <summary>
+    /// Whether a concrete key (interpolations as <c>*</c>) provides this setting. Case-insensitive, as .NET
+    /// configuration keys are.
+    /// </summary>
     public bool IsProvidedBy(string key) => Kind switch
     {
-        AppSettingKind.Single => key == Name,
-        AppSettingKind.Family => key.StartsWith(Name + "__", StringComparison.Ordinal),
-        AppSettingKind.Connection => key == Name || key.StartsWith(Name + "__", StringComparison.Ordinal),
+        AppSettingKind.Single => string.Equals(key, Name, StringComparison.OrdinalIgnoreCase),
+        AppSettingKind.Family => key.StartsWith(Name + "__", StringComparison.OrdinalIgnoreCase),
+        AppSettingKind.Connection => string.Equals(key, Name, StringComparison.OrdinalIgnoreCase) || key.StartsWith(Name + "__", StringComparison.OrdinalIgnoreCase),
         _ => false,
     };
 }

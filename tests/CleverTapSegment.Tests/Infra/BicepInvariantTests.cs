@@ -135,6 +135,7 @@ public sealed partial class BicepInvariantTests
         Assert.Contains(secretSettings, s => s.Name == "CleverTap__Passcode");
         Assert.Contains(secretSettings, s => s.Name == "Ingest__SharedSecrets__0");
         Assert.Contains(secretSettings, s => s.Name == "Admin__ApiKey");
+        Assert.Contains(secretSettings, s => s.Name == "Ingest__BasicAuthUsername"); // the API key itself in Direct Destination style
         foreach (var setting in secretSettings)
         {
             var reference = KeyVaultReference().Match(setting.Value);
@@ -410,7 +411,7 @@ public sealed partial class BicepInvariantTests
     [GeneratedRegex(@"\$\{[^}]*\}")]
     private static partial Regex Interpolation();
 
-    [GeneratedRegex("(Passcode|Secret|Password|ApiKey|AccountKey)", RegexOptions.IgnoreCase)]
+    [GeneratedRegex("(Passcode|Secret|Password|ApiKey|AccountKey|BasicAuthUsername)", RegexOptions.IgnoreCase)]
     private static partial Regex SecretSettingName();
 
     [GeneratedRegex(@"^keyVaultReference\(names\.keyVault, '([^']+)'\)$")]
