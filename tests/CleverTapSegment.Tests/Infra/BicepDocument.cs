@@ -73,7 +73,7 @@ internal sealed partial record BicepDeclaration(string Kind, string Name, string
 
     public string? ApiVersion => Target?.Contains('@', StringComparison.Ordinal) == true ? Target.Split('@')[1] : null;
 
-    public bool IsExisting => Regex.IsMatch(Header, @"\bexisting\b");
+    public bool IsExisting => ExistingKeyword().IsMatch(Header);
 
     public bool IsSecure => Decorators.Any(d => d.StartsWith("@secure(", StringComparison.Ordinal));
 
@@ -124,6 +124,9 @@ internal sealed partial record BicepDeclaration(string Kind, string Name, string
 
     [GeneratedRegex(@"'(?<s>[^']*)'|(?<![A-Za-z_])(?<n>-?\d+)(?![A-Za-z_])")]
     private static partial Regex AllowedItem();
+
+    [GeneratedRegex(@"\bexisting\b")]
+    private static partial Regex ExistingKeyword();
 }
 
 /// <summary>An object literal <c>{ key: value … }</c>: its direct properties, in order.</summary>
