@@ -245,6 +245,49 @@ internal static class BicepScanner
         return output.ToString();
     }
 
+    /// <summary>
+    /// The code with string literals blanked, except the expressions interpolated into them (<c>'${a}-x'</c> becomes
+    /// <c>'  a    '</c>): what is left are the expressions, for symbol checks. Length and line breaks are kept.
+    /// </summary>
+    public static string BlankStringLiterals(string code)
+    {
+        var output = new StringBuilder(code);
+        BlankStrings(code, 0, code.Length, output);
+        return output.ToString();
+    }
+
+    private static void BlankStrings(string code, int from, int to, StringBuilder output)
+    {
+        var i = from;
+        while (i < to)
+        {
+            if (code[i] != '\'')
+            {
+                i++;
+                continue;
+            }
+            var end = SkipString(code, i);
+            var j = i + 1;
+            while (j < end - 1)
+            {
+                if (code[j] == '$' && j + 1 < end && code[j + 1] == '{')
+                {
+                    var close = MatchingClose(code, j + 1);
+                    output[j] = ' ';
+                    output[j + 1] = ' ';
+                    output[close] = ' ';
+                    BlankStrings(code, j + 2, close, output);
+                    j = close + 1;
+                    continue;
+                }
+                if (code[j] != '\n')
+                    output[j] = ' ';
+                j++;
+            }
+            i = end;
+        }
+    }
+
     /// <summary>Splits at line breaks outside brackets and strings; returns the non-empty trimmed pieces.</summary>
     public static IEnumerable<string> SplitAtTopLevelLineBreaks(string code)
     {

@@ -73,6 +73,14 @@ public sealed class BicepDocumentTests
     }
 
     [Fact]
+    public void Blanking_strings_keeps_only_the_interpolated_expressions()
+    {
+        var blanked = BicepScanner.BlankStringLiterals("x: 'a-${toLower(b.name)}-${c}' // d");
+
+        Assert.Equal("x: '    toLower(b.name)    c ' // d", blanked);
+    }
+
+    [Fact]
     public void Unbalanced_brackets_are_refused_rather_than_misread()
     {
         Assert.Throws<FormatException>(() => BicepDocument.Parse("broken.bicep", "var x = {\n  a: 1\n"));

@@ -21,6 +21,12 @@ public sealed partial class BicepInvariantTests
         "ENABLE_ORYX_BUILD", "WEBSITE_TIME_ZONE", "TZ", "WEBSITE_NODE_DEFAULT_VERSION",
     ];
 
+    private static readonly HashSet<string> s_bicepKeywords =
+    [
+        "param", "var", "resource", "module", "output", "type", "func", "targetScope", "metadata", "import", "using", "extension",
+        "existing", "if", "for", "in", "true", "false", "null", "string", "int", "bool", "object", "array", "any", "sys", "az",
+    ];
+
     // The tables the app keeps its state in (DESIGN §6, delivered-messageId memory §5); the app also creates them if missing.
     private static readonly string[] s_appTables = ["exportpartners", "exports", "exportruns", "exportitems", "ingestdelivered"];
 
@@ -375,6 +381,33 @@ public sealed partial class BicepInvariantTests
     }
 
     [Fact]
+    public void Every_symbol_used_is_declared()
+    {
+        // What `bicep build` would report as BCP057 ("The name does not exist in the current context"): a misspelt
+        // parameter, variable, resource, module, loop or lambda variable. Property names and function calls are
+        // out of scope; the compiler checks those.
+        var problems = new List<string>();
+        foreach (var document in InfraTemplates.All)
+        {
+            var declared = document.Declarations.Where(d => d.Kind != "output").Select(d => d.Name)
+                .Concat(LocalSymbol().Matches(document.Code).SelectMany(m => m.Groups.Cast<Group>().Skip(1).Where(g => g.Success).Select(g => g.Value)))
+                .Concat(document.OfKind("func").SelectMany(f => FunctionParameter().Matches(f.Header).Select(m => m.Groups[1].Value)))
+                .ToHashSet(StringComparer.Ordinal);
+            var expressions = BicepScanner.BlankStringLiterals(document.Code);
+
+            var undeclared = SymbolUse().Matches(expressions)
+                .Select(m => m.Groups["name"].Value)
+                .Where(name => !s_bicepKeywords.Contains(name) && !declared.Contains(name))
+                .Distinct()
+                .ToList();
+            if (undeclared.Count > 0)
+                problems.Add($"{document.FileName} uses undeclared names: {string.Join(", ", undeclared)}");
+        }
+
+        Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
+    }
+
+    [Fact]
     public void Resources_are_raw_with_pinned_api_versions()
     {
         foreach (var document in InfraTemplates.All)
@@ -419,4 +452,16 @@ public sealed partial class BicepInvariantTests
 
     [GeneratedRegex(@"\b(\w+)\.outputs\.(\w+)")]
     private static partial Regex ModuleOutput();
+
+    // Nested resources, loop variables (`for x in`, `for (x, i) in`) and lambda parameters (`x =>`, `(a, b) =>`).
+    [GeneratedRegex(@"\bresource\s+(\w+)|\bfor\s+(\w+)\s+in\b|\bfor\s+\((\w+)\s*,\s*(\w+)\)\s+in\b|\b(\w+)\s*=>|\(\s*(\w+)\s*,\s*(\w+)\s*\)\s*=>")]
+    private static partial Regex LocalSymbol();
+
+    [GeneratedRegex(@"[(,]\s*(\w+)\s+\w+")]
+    private static partial Regex FunctionParameter();
+
+    // A name that is not a member (`.x`, `.?x`, `::x`), a decorator (`@x`), a declaration's own name, an object key
+    // (`x:`) or a function call (`x(`).
+    [GeneratedRegex(@"(?<!(::|\.\?|[.@])\s*)(?<!\b(param|var|resource|module|output|type|func)\s+)(?<name>\b[A-Za-z_]\w*\b)(?!\s*(\(|:(?!:)))")]
+    private static partial Regex SymbolUse();
 }
