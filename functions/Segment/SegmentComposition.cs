@@ -10,7 +10,14 @@ public static class SegmentComposition
     {
         services.AddOptions<SegmentOptions>().BindConfiguration(SegmentOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SegmentOptions>, SegmentOptionsValidator>());
-        services.AddHttpClient<SegmentTrackingClient>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddTransient<SegmentTrackingResilienceHandler>();
+        services.AddHttpClient<SegmentTrackingClient>(client =>
+            {
+                // The handler's pipeline bounds each attempt; a client-wide timeout would cut its retries short.
+                client.Timeout = Timeout.InfiniteTimeSpan;
+            })
+            .AddHttpMessageHandler<SegmentTrackingResilienceHandler>();
         return services;
     }
 }
