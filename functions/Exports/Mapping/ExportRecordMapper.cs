@@ -1,0 +1,51 @@
+using System.Text.Json;
+
+namespace CleverTapSegment.Exports.Mapping;
+
+/// <summary>Where a partner's Segment <c>userId</c> comes from in a CleverTap record.</summary>
+public enum UserIdSource { Identity, Email, None }
+
+/// <summary>Where a partner's Segment <c>anonymousId</c> comes from in a CleverTap record.</summary>
+public enum AnonymousIdSource { ObjectId, None }
+
+/// <summary>A partner's identity choices (DESIGN §6.1).</summary>
+public sealed record ExportIdentitySources(UserIdSource UserId, AnonymousIdSource AnonymousId)
+{
+    public static ExportIdentitySources Default { get; } = new(UserIdSource.Identity, AnonymousIdSource.ObjectId);
+}
+
+/// <summary>One mapped record: a Segment message, or the reason it was skipped.</summary>
+public sealed class ExportMapResult
+{
+    private ExportMapResult(byte[]? message, DateTimeOffset? timestamp, string? skipReason)
+    {
+        Message = message;
+        Timestamp = timestamp;
+        SkipReason = skipReason;
+    }
+
+    /// <summary>UTF-8 JSON of one Segment call (with <c>type</c>), ready for <c>/v1/batch</c>; null when skipped.</summary>
+    public byte[]? Message { get; }
+
+    /// <summary>When the record happened (UTC); the worker keeps only records inside the run window.</summary>
+    public DateTimeOffset? Timestamp { get; }
+
+    public string? SkipReason { get; }
+
+    public static ExportMapResult Mapped(byte[] message, DateTimeOffset timestamp) => new(message, timestamp, null);
+
+    public static ExportMapResult Skipped(string reason, DateTimeOffset? timestamp = null) => new(null, timestamp, reason);
+}
+
+/// <summary>CleverTap export records → Segment <c>track</c>/<c>identify</c> messages (DESIGN §6.4). Pure.</summary>
+public static class ExportRecordMapper
+{
+    public static ExportMapResult MapEvent(JsonElement record, string eventName, ExportIdentitySources sources, TimeZoneInfo projectTimeZone)
+        => throw new NotImplementedException("exp-clients: body lands next.");
+
+    public static ExportMapResult MapProfile(JsonElement record, ExportIdentitySources sources, TimeZoneInfo projectTimeZone, DateTimeOffset fallbackTimestamp)
+        => throw new NotImplementedException("exp-clients: body lands next.");
+
+    /// <summary>Whitespace, tab, slash and NUL (and the other characters Table Storage keys refuse) → <c>-</c>.</summary>
+    public static string SafeName(string value) => throw new NotImplementedException("exp-clients: body lands next.");
+}
