@@ -1,3 +1,5 @@
+using CleverTapSegment.Exports.Runs;
+
 namespace CleverTapSegment.Exports;
 
 /// <summary>Composition of the Exports feature: services and endpoints.</summary>
@@ -5,6 +7,12 @@ public static class ExportsComposition
 {
     public static WebApplicationBuilder AddExports(this WebApplicationBuilder builder)
     {
+        builder.Services.AddOptions<ExportsOptions>()
+            .BindConfiguration(ExportsOptions.SectionName)
+            .ValidateOnStart();
+        builder.Services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<ExportsOptions>, ExportsOptionsValidator>();
+        builder.Services.AddSingleton<RunStore>();
+        builder.Services.AddSingleton<ExportRunStarter>();
         return builder;
     }
 
