@@ -86,7 +86,7 @@ public sealed class ExportWorker(
             return;
 
         var account = accounts.Default;
-        var dataType = run.DataType == "profiles" ? ExportDataType.Profiles : ExportDataType.Events;
+        var dataType = run.DataType;
         var destination = new SegmentDestination(partner.WriteKey, partner.Region);
         var batch = new SegmentBatchBuilder(time);
         try
@@ -165,7 +165,7 @@ public sealed class ExportWorker(
     private async Task SendPageAsync(ExportPage page, ExportRun run, WorkItem item, ExportIdentitySources sources, TimeZoneInfo timeZone,
         SegmentDestination destination, SegmentBatchBuilder batch, RunCounterBuilder counters, CancellationToken cancellationToken)
     {
-        var profiles = run.DataType == "profiles";
+        var profiles = run.DataType == ExportDataType.Profiles;
         foreach (var record in page.Records)
         {
             // The profile's time is not in the record: the run's window end keeps the mapping (and messageId) deterministic.

@@ -32,7 +32,7 @@ public sealed record RunPlan(DateTimeOffset RunAt, ExportRun Run, IReadOnlyList<
             ExportId = export.Id,
             WindowStart = window.Start,
             WindowEnd = window.End,
-            DataType = export.DataType == ExportDataType.Profiles ? "profiles" : "events",
+            DataType = export.DataType,
             Partner = export.Partner,
             ItemCount = items.Count,
             StartedAt = now,

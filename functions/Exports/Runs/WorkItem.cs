@@ -63,7 +63,7 @@ public sealed class WorkItem
         RunWindowStart = entity.GetDateTimeOffset("RunWindowStart") ?? default,
         EventName = entity.GetString("Event") ?? "",
         Day = DateOnly.ParseExact(entity.GetString("Day") ?? "0001-01-01", "yyyy-MM-dd", CultureInfo.InvariantCulture),
-        Status = RunStatusNames.ParseItemStatus(entity.GetString("Status")),
+        Status = RunStatusNames.Item.Parse(entity.GetString("Status") ?? "PENDING"),
         Reason = entity.GetString("Reason"),
         FailsExport = entity.GetBoolean("FailsExport") ?? false,
         Cursor = entity.GetString("Cursor"),
