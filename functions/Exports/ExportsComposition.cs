@@ -1,3 +1,4 @@
+using CleverTapSegment.Exports.Api;
 using CleverTapSegment.Exports.Runs;
 
 namespace CleverTapSegment.Exports;
@@ -13,11 +14,13 @@ public static class ExportsComposition
         builder.Services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<ExportsOptions>, ExportsOptionsValidator>();
         builder.Services.AddSingleton<RunStore>();
         builder.Services.AddSingleton<ExportRunStarter>();
+        builder.Services.AddExportsApi();
         return builder;
     }
 
     public static WebApplication MapExports(this WebApplication app)
     {
+        app.MapExportsApi();
         return app;
     }
 }
