@@ -1,4 +1,5 @@
 using CleverTapSegment.CleverTap;
+using CleverTapSegment.Exports.Api;
 using CleverTapSegment.Exports.Runs;
 using CleverTapSegment.Exports.Storage;
 using CleverTapSegment.Hosting;
@@ -21,8 +22,9 @@ public static class ExportsComposition
         services.AddCleverTapExportClient();
         services.AddSegmentTrackingClient();
 
-        // Definitions (exp-api).
+        // Definitions and the management API (exp-api).
         services.TryAddSingleton<ExportStore>();
+        services.AddExportsApi();
 
         // Runs (exp-runs).
         services.TryAddSingleton<RunStore>();
@@ -36,6 +38,7 @@ public static class ExportsComposition
 
     public static WebApplication MapExports(this WebApplication app)
     {
+        app.MapExportsApi();
         return app;
     }
 }
