@@ -30,15 +30,19 @@ internal static class JsonBody
         }
         catch (JsonException exception)
         {
-            var field = string.IsNullOrEmpty(exception.Path) || exception.Path == "$" ? "body" : exception.Path.TrimStart('$', '.');
-            return (null, ValidationErrors.Single(field, FirstSentence(exception.Message)));
+            var (field, message) = Describe(exception);
+            return (null, ValidationErrors.Single(field, message));
         }
     }
 
-    // System.Text.Json appends "Path: … | LineNumber: …" details; the field name already carries the path.
-    private static string FirstSentence(string message)
+    // System.Text.Json's messages name our .NET types; say what is wrong in the API's own terms instead.
+    private static (string Field, string Message) Describe(JsonException exception)
     {
-        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
-        return (cut > 0 ? message[..cut] : message).TrimEnd('.');
+        var path = string.IsNullOrEmpty(exception.Path) || exception.Path == "$" ? null : exception.Path.TrimStart('$', '.');
+        if (path is not null && exception.Message.Contains("could not be mapped", StringComparison.Ordinal))
+            return (path, "is not a field of this request");
+        if (exception.Message.Contains("could not be converted", StringComparison.Ordinal))
+            return path is null ? ("body", "the body must be a JSON object") : (path, "has a value of the wrong JSON type");
+        return ("body", $"the body is not valid JSON (line {exception.LineNumber + 1}, byte {exception.BytePositionInLine + 1})");
     }
 }

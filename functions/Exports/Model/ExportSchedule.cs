@@ -18,10 +18,10 @@ public readonly record struct ExportWindow(DateTimeOffset Start, DateTimeOffset 
 /// <para>
 /// One-time: a day, a range of days within the last 60 days, or a preset; resolved once to a UTC window.
 /// Recurring: runs sit on a grid of project-local wall-clock times, 00:00 of the start date plus multiples of
-/// <c>everyHours</c> (seed 002: "The export starts at 12:00 a.m. on the specified date by default"), and the run at
-/// <c>runAt</c> exports <c>[runAt − everyHours, runAt)</c> in wall-clock time. Doing the arithmetic on the wall clock
-/// keeps runs at the same local hours across DST changes and makes consecutive windows meet exactly (a window on a
-/// DST day simply lasts an hour more or less), so nothing is exported twice or missed.
+/// <c>everyHours</c> (seed 002: "The export starts at 12:00 a.m. on the specified date by default"); the first run
+/// exports <c>[runAt − everyHours, runAt)</c> and each later one picks up where the previous window ended. Doing the
+/// arithmetic on the wall clock keeps runs at the same local hours across DST changes (a window on a DST day simply
+/// lasts an hour more or less), and chaining windows means nothing is exported twice or missed.
 /// </para>
 /// <para>
 /// Local times that do not exist (the spring-forward gap) are read with the offset in force before the gap, i.e.
@@ -92,16 +92,18 @@ public static class ExportSchedule
         ToInstant(startDate.ToDateTime(TimeOnly.MinValue), timeZone);
 
     /// <summary>
-    /// The window the run at <paramref name="runAt"/> exports: <c>[runAt − everyHours, runAt)</c> in project wall-clock
-    /// time. When <paramref name="previousWindowEnd"/> (the last run's window end) is earlier, the window starts
-    /// there instead, so a change of <c>everyHours</c> or a run delayed past its slot leaves no gap.
+    /// The window the run at <paramref name="runAt"/> exports. Runs chain: given the previous run's window end
+    /// (<paramref name="previousWindowEnd"/>, <c>ExportDefinition.LastWindowEnd</c>), the window is
+    /// <c>[previousWindowEnd, runAt)</c>, so a late run, a changed <c>everyHours</c> or a run time moved by a DST gap
+    /// neither skips nor repeats data. The first run has no predecessor: it exports <c>[runAt − everyHours, runAt)</c>
+    /// in project wall-clock time.
     /// </summary>
     public static ExportWindow WindowForRunAt(DateTimeOffset runAt, int everyHours, TimeZoneInfo timeZone, DateTimeOffset? previousWindowEnd = null)
     {
         CheckEveryHours(everyHours);
-        var start = ToInstant(ToLocal(runAt, timeZone).AddHours(-everyHours), timeZone);
-        if (previousWindowEnd is { } previous && previous < start)
-            start = previous;
+        var start = previousWindowEnd is { } previous && previous < runAt
+            ? previous
+            : ToInstant(ToLocal(runAt, timeZone).AddHours(-everyHours), timeZone);
         return new ExportWindow(start.ToUniversalTime(), runAt.ToUniversalTime());
     }
 

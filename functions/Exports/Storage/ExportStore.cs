@@ -25,9 +25,15 @@ public sealed class ExportStore
     private volatile bool _tablesExist;
 
     public ExportStore(TableServiceClient tableService)
+        : this(tableService, PartnersTableName, ExportsTableName)
     {
-        _partners = tableService.GetTableClient(PartnersTableName);
-        _exports = tableService.GetTableClient(ExportsTableName);
+    }
+
+    /// <summary>For tests that share one storage account and need tables of their own.</summary>
+    internal ExportStore(TableServiceClient tableService, string partnersTableName, string exportsTableName)
+    {
+        _partners = tableService.GetTableClient(partnersTableName);
+        _exports = tableService.GetTableClient(exportsTableName);
     }
 
     // ---- partners ----
