@@ -1,0 +1,3 @@
+namespace CleverTapSegment.Storage;
+
+public sealed record QueueSendReceipt(string MessageId, string PopReceipt, DateTimeOffset NextVisibleOn);
