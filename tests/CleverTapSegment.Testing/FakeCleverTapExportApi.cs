@@ -157,12 +157,12 @@ public sealed class FakeCleverTapExportApi : IAsyncDisposable
             return;
         if (context.Request.ContentType?.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) != true)
         {
-            await FailAsync(context, 400, "POST requires Content-Type: application/json", 400);
+            await FailAsync(context, call, 400, "POST requires Content-Type: application/json", 400);
             return;
         }
         if (!int.TryParse(context.Request.Query["batch_size"], CultureInfo.InvariantCulture, out var batchSize) || batchSize is < 1 or > CleverTapExportClient.MaxBatchSize)
         {
-            await FailAsync(context, 400, "batch_size must be between 1 and 5000", 400);
+            await FailAsync(context, call, 400, "batch_size must be between 1 and 5000", 400);
             return;
         }
         string? eventName;
@@ -177,22 +177,22 @@ public sealed class FakeCleverTapExportApi : IAsyncDisposable
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {
-            await FailAsync(context, 400, $"Invalid request: {e.Message}", 400);
+            await FailAsync(context, call, 400, $"Invalid request: {e.Message}", 400);
             return;
         }
         if (string.IsNullOrEmpty(eventName) || from > to)
         {
-            await FailAsync(context, 400, "event_name, from and to are required and from <= to", 400);
+            await FailAsync(context, call, 400, "event_name, from and to are required and from <= to", 400);
             return;
         }
         if (Options.NotAllowedEvents.Contains(eventName))
         {
             Interlocked.Increment(ref _notAllowedAnswers);
-            await FailAsync(context, 400, "Export not allowed for this event", 400);
+            await FailAsync(context, call, 400, "Export not allowed for this event", 400);
             return;
         }
         Interlocked.Increment(ref _cursorsOpened);
-        await WriteJsonAsync(context, 200, writer =>
+        await WriteJsonAsync(context, call, 200, writer =>
         {
             writer.WriteString("status", "success");
             writer.WriteString("cursor", EncodeCursor(new Cursor(dataType, eventName, from, to, batchSize, 0)));
@@ -207,26 +207,26 @@ public sealed class FakeCleverTapExportApi : IAsyncDisposable
         // "Do not include Content-Type on GET requests." https://developer.clevertap.com/docs/get-user-profiles-api
         if (context.Request.Headers.ContentType.Count > 0)
         {
-            await FailAsync(context, 400, "Do not include Content-Type on GET requests", 400);
+            await FailAsync(context, call, 400, "Do not include Content-Type on GET requests", 400);
             return;
         }
         var raw = context.Request.Query["cursor"].ToString();
         if (!TryDecodeCursor(raw, out var cursor) || cursor.DataType != dataType)
         {
-            await FailAsync(context, 400, "Invalid cursor", 400);
+            await FailAsync(context, call, 400, "Invalid cursor", 400);
             return;
         }
         if (Options.InProgressAnswersPerPage > 0 && _inProgressAnswered.AddOrUpdate(raw, 1, static (_, n) => n + 1) <= Options.InProgressAnswersPerPage)
         {
             Interlocked.Increment(ref _inProgressAnswers);
-            await FailAsync(context, 200, InProgressError, code: null);
+            await FailAsync(context, call, 200, InProgressError, code: null);
             return;
         }
         var pageIndex = (int)(cursor.Offset / cursor.BatchSize);
         if (TryTakeFailure(pageIndex, out var failureStatus))
         {
             Interlocked.Increment(ref _injectedFailures);
-            await FailAsync(context, failureStatus, "Injected failure", failureStatus);
+            await FailAsync(context, call, failureStatus, "Injected failure", failureStatus);
             return;
         }
 
@@ -261,6 +261,7 @@ public sealed class FakeCleverTapExportApi : IAsyncDisposable
         }
         writer.WriteEndArray();
         writer.WriteEndObject();
+        call.Leave();
         writer.Flush();
         await writer.DisposeAsync();
         await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
@@ -292,7 +293,7 @@ public sealed class FakeCleverTapExportApi : IAsyncDisposable
         if (headers["X-CleverTap-Account-Id"] != Options.AccountId || headers["X-CleverTap-Passcode"] != Options.Passcode)
         {
             Interlocked.Increment(ref _unauthorizedAnswers);
-            await FailAsync(context, 401, "Invalid Credentials", 401);
+            await FailAsync(context, call, 401, "Invalid Credentials", 401);
             call.Refused = true;
             return call;
         }
@@ -300,7 +301,7 @@ public sealed class FakeCleverTapExportApi : IAsyncDisposable
         {
             // https://developer.clevertap.com/docs/api-request-limit: 3 concurrent export calls per account.
             Interlocked.Increment(ref _tooManyRequestsAnswers);
-            await FailAsync(context, 429, "Too many concurrent requests", 429);
+            await FailAsync(context, call, 429, "Too many concurrent requests", 429);
             call.Refused = true;
             return call;
         }
@@ -417,8 +418,8 @@ public sealed class FakeCleverTapExportApi : IAsyncDisposable
         writer.WriteEndObject();
     }
 
-    private static async Task FailAsync(HttpContext context, int statusCode, string error, int? code)
-        => await WriteJsonAsync(context, statusCode, writer =>
+    private static async Task FailAsync(HttpContext context, Call call, int statusCode, string error, int? code)
+        => await WriteJsonAsync(context, call, statusCode, writer =>
         {
             writer.WriteString("status", "fail");
             writer.WriteString("error", error);
@@ -426,7 +427,7 @@ public sealed class FakeCleverTapExportApi : IAsyncDisposable
                 writer.WriteNumber("code", value);
         });
 
-    private static async Task WriteJsonAsync(HttpContext context, int statusCode, Action<Utf8JsonWriter> writeMembers)
+    private static async Task WriteJsonAsync(HttpContext context, Call call, int statusCode, Action<Utf8JsonWriter> writeMembers)
     {
         var buffer = new ArrayBufferWriter<byte>();
         using (var writer = new Utf8JsonWriter(buffer))
@@ -437,6 +438,7 @@ public sealed class FakeCleverTapExportApi : IAsyncDisposable
         }
         context.Response.StatusCode = statusCode;
         context.Response.ContentType = "application/json";
+        call.Leave();
         await context.Response.Body.WriteAsync(buffer.WrittenMemory);
     }
 
@@ -497,11 +499,23 @@ public sealed class FakeCleverTapExportApi : IAsyncDisposable
 
     private readonly record struct Cursor(ExportDataType DataType, string EventName, DateOnly From, DateOnly To, int BatchSize, long Offset);
 
+    /// <summary>
+    /// One export call in progress. It stops counting just before the last bytes of its answer are written: a client
+    /// cannot have read the whole answer (and started its next call) while this one still counts.
+    /// </summary>
     private sealed class Call(FakeCleverTapExportApi fake) : IDisposable
     {
+        private int _left;
+
         public bool Over { get; set; }
         public bool Refused { get; set; }
 
-        public void Dispose() => fake.Leave();
+        public void Leave()
+        {
+            if (Interlocked.Exchange(ref _left, 1) == 0)
+                fake.Leave();
+        }
+
+        public void Dispose() => Leave();
     }
 }
