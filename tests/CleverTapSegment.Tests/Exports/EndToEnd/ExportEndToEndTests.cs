@@ -1,4 +1,7 @@
 using System.Text.Json.Nodes;
+using CleverTapSegment.Exports.Model;
+using CleverTapSegment.Exports.Runs;
+using CleverTapSegment.Exports.Storage;
 using CleverTapSegment.Hosting;
 using CleverTapSegment.Segment;
 using CleverTapSegment.Testing;
@@ -153,6 +156,39 @@ public sealed class ExportEndToEndTests
         Assert.Equal("FAILED", item["status"]!.GetValue<string>());
         Assert.StartsWith("gave up after 1 attempts: InvalidOperationException", item["reason"]!.GetValue<string>());
         Assert.DoesNotContain(harness.App.Monitor.Invocations, invocation => invocation.Outcome == TriggerOutcome.MovedToPoison);
+    }
+
+    [Fact]
+    public async Task Stalled_items_are_re_enqueued_by_the_scheduler_and_the_run_completes()
+    {
+        var startDate = new DateOnly(2026, 11, 21);
+        await using var harness = await ExportHarness.StartAsync(new DateTimeOffset(2026, 11, 21, 6, 0, 30, TimeSpan.Zero));
+        await harness.CreatePartnerAsync();
+        var id = await harness.CreateRecurringExportAsync(6, startDate, "Charged", "App Launched");
+        // A scheduler that crashed after writing the run and moving the export to RUNNING, before enqueuing anything.
+        var exports = harness.App.Services.GetRequiredService<ExportStore>();
+        var runs = harness.App.Services.GetRequiredService<RunStore>();
+        var export = (await exports.GetAsync(id))!;
+        var plan = RunPlan.For(export, TimeZoneInfo.Utc, harness.Time.GetUtcNow());
+        await runs.CreateRunAsync(plan.Run, plan.Items);
+        Assert.True(await exports.TryReplaceAsync(export with { Status = ExportStatus.Running, CurrentRunId = plan.Run.Id, NextRunAt = null }));
+
+        // Not stalled yet: the tick leaves the items alone.
+        await harness.FireSchedulerAsync();
+        await harness.WaitForWorkToDrainAsync();
+        Assert.All(await runs.GetItemsAsync(plan.Run.Id), item => Assert.Equal(WorkItemStatus.Pending, item.Status));
+
+        harness.Time.Advance(TimeSpan.FromMinutes(21));
+        await harness.FireSchedulerAsync();
+        await harness.WaitForWorkToDrainAsync();
+
+        var after = await harness.GetExportAsync(id);
+        Assert.Equal("PENDING", after["status"]!.GetValue<string>());
+        var run = Assert.Single(after["runs"]!.AsArray())!;
+        Assert.Equal("DONE", run["status"]!.GetValue<string>());
+        Assert.All(run["items"]!.AsArray(), item => Assert.Equal("DONE", item!["status"]!.GetValue<string>()));
+        Assert.Equal(harness.ExpectedMessageIds(["Charged", "App Launched"], [startDate.AddDays(-1)], plan.Run.WindowStart, plan.Run.WindowEnd).Count,
+            harness.Segment.UniqueMessages);
     }
 
     [Fact]
