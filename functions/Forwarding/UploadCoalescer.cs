@@ -127,7 +127,8 @@ public sealed partial class UploadCoalescer : IRecordUploader, IAsyncDisposable
                     queue.Slots.Release();
                     continue;
                 }
-                Track(UploadAndReleaseAsync(account, queue, batch));
+                // Serialising a full upload takes a few milliseconds: off the drain loop, so the next slot fills at once.
+                Track(Task.Run(() => UploadAndReleaseAsync(account, queue, batch), CancellationToken.None));
             }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
