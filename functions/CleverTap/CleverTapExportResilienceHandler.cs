@@ -42,13 +42,21 @@ public sealed class CleverTapExportResilienceHandler : DelegatingHandler
         if (!lease.IsAcquired)
             throw new HttpRequestException("The CleverTap export concurrency queue refused the request.");
         var response = await base.SendAsync(request, ct);
-        var body = await response.Content.ReadAsByteArrayAsync(ct);
-        var buffered = new CleverTapExportBufferedContent(body);
+        CleverTapExportBufferedContent buffered;
+        try
+        {
+            buffered = new CleverTapExportBufferedContent(await CleverTapExportBody.ReadAsync(response.Content, ct));
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
+        }
         foreach (var header in response.Content.Headers)
             buffered.Headers.TryAddWithoutValidation(header.Key, header.Value);
         response.Content.Dispose();
         response.Content = buffered;
-        if (CleverTapExportAnswer.Read(body).IsStillInProgress)
+        if (CleverTapExportAnswer.Read(buffered.Span).IsStillInProgress)
         {
             response.Dispose();
             throw new CleverTapExportStillInProgressException();
@@ -146,14 +154,6 @@ public sealed class CleverTapExportLimiters : IDisposable
 internal sealed class CleverTapExportStillInProgressException : Exception
 {
     public CleverTapExportStillInProgressException() : base("CleverTap: request still in progress, please retry later.") { }
-}
-
-/// <summary>A response body read in full inside the concurrency slot, readable again without a copy.</summary>
-internal sealed class CleverTapExportBufferedContent : ByteArrayContent
-{
-    public CleverTapExportBufferedContent(byte[] body) : base(body) => Body = body;
-
-    public byte[] Body { get; }
 }
 
 /// <summary>The envelope of an export answer: <c>{"status":"success"|"fail","error":…,"code":…}</c>.</summary>
