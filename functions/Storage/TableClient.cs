@@ -47,10 +47,8 @@ public sealed class TableClient
         using var request = CreateRequest(RequestMethod.Get, TableKeys.EntityPath(Name, partitionKey, rowKey));
         AppendSelect(request, select);
         using var response = await _pipeline.SendRequestAsync(request, cancellationToken).ConfigureAwait(false);
-        if (response.Status == 404)
-            return null;
         if (response.Status != 200)
-            throw StorageErrors.Create(response);
+            return IsMissingEntity(response) ? null : throw StorageErrors.Create(response);
         using var json = JsonDocument.Parse(response.Content.ToMemory());
         response.Headers.TryGetValue("ETag", out var etag);
         return TableEntityJson.Read(json.RootElement, etag);
@@ -81,7 +79,7 @@ public sealed class TableClient
         return WriteEntityAsync(entity, ifMatch, mode, cancellationToken);
     }
 
-    /// <summary>Deletes with If-Match; a missing entity is not an error.</summary>
+    /// <summary>Deletes with If-Match; a missing entity is not an error (a missing table is).</summary>
     public async Task DeleteEntityAsync(string partitionKey, string rowKey, ETag ifMatch = default, CancellationToken cancellationToken = default)
     {
         TableKeys.Validate(partitionKey, nameof(partitionKey));
@@ -90,7 +88,7 @@ public sealed class TableClient
         // The service requires If-Match on delete; no ETag means unconditional.
         request.Headers.SetValue("If-Match", ifMatch == default ? ETag.All.ToString() : ifMatch.ToString());
         using var response = await _pipeline.SendRequestAsync(request, cancellationToken).ConfigureAwait(false);
-        if (response.Status is not (204 or 404))
+        if (response.Status != 204 && !IsMissingEntity(response))
             throw StorageErrors.Create(response);
     }
 
@@ -187,6 +185,10 @@ public sealed class TableClient
         var columns = new[] { "PartitionKey", "RowKey", "Timestamp" }.Concat(select).Distinct(StringComparer.Ordinal);
         request.Uri.AppendQuery("$select", string.Join(',', columns), escapeValue: true);
     }
+
+    // A 404 for the entity, not for the table: a missing table is a deployment error that must surface.
+    private static bool IsMissingEntity(Response response) =>
+        response.Status == 404 && StorageErrors.Create(response).ErrorCode != "TableNotFound";
 
     private static void ValidateEntity(TableEntity entity)
     {
