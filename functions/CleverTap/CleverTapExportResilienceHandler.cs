@@ -9,10 +9,10 @@ using Polly.Timeout;
 namespace CleverTapSegment.CleverTap;
 
 /// <summary>
-/// The export client's pipeline, per attempt: wait for one of the account's 3 export slots, send and read the whole
-/// body inside the slot (bounded by an attempt timeout), and recognise "Request still in progress". Around the attempts: "still in progress" retried
-/// on the same cursor with backoff, then 429/5xx/network/timeout retried with jittered backoff. All delays use the
-/// injected <see cref="TimeProvider"/>.
+/// The export client's pipeline. Per attempt: wait for one of the account's 3 export slots, send and read the whole
+/// body inside the slot (bounded by an attempt timeout), and recognise "Request still in progress". Around the
+/// attempts: "still in progress" retried on the same cursor with backoff, then 429/5xx/network/timeout retried with
+/// jittered backoff. All delays use the injected <see cref="TimeProvider"/>.
 /// </summary>
 public sealed class CleverTapExportResilienceHandler : DelegatingHandler
 {
