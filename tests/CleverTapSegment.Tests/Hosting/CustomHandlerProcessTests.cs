@@ -27,6 +27,9 @@ public sealed class CustomHandlerProcessTests
         start.Environment["FUNCTIONS_CUSTOMHANDLER_PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:1";
         start.Environment["AzureWebJobsStorage"] = "UseDevelopmentStorage=true";
+        // The features validate their settings at start-up; give them what an app in Azure would have.
+        start.Environment["CleverTap__AccountId"] = "TEST-ACCOUNT";
+        start.Environment["CleverTap__Passcode"] = "test-passcode";
         var listening = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
         using var process = new Process { StartInfo = start };

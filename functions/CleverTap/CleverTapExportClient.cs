@@ -1,0 +1,210 @@
+using System.Buffers;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Polly.Timeout;
+
+namespace CleverTapSegment.CleverTap;
+
+/// <summary>Which cursor export to read: Get Events or Get User Profiles.</summary>
+public enum ExportDataType { Events, Profiles }
+
+/// <summary>Why an export call failed, as the worker acts on it.</summary>
+public enum ExportFailureKind
+{
+    /// <summary>"Request still in progress" outlasted the client's own retries on the same cursor; try again later.</summary>
+    InProgress,
+    /// <summary>"Export not allowed for this event" (notification events): the item is skipped, not retried.</summary>
+    NotAllowed,
+    /// <summary>401/403: wrong account id, passcode or region.</summary>
+    Unauthorized,
+    /// <summary>429/5xx/network/timeouts after the pipeline's retries: retry later (queue redelivery).</summary>
+    Transient,
+    /// <summary>Anything else CleverTap refused (other 4xx, a <c>fail</c> status, a repeating cursor, a malformed body).</summary>
+    Permanent,
+}
+
+/// <summary>A failed export call. The message never contains the passcode.</summary>
+public sealed class CleverTapExportException : Exception
+{
+    public CleverTapExportException(ExportFailureKind kind, string message, int? statusCode = null, Exception? innerException = null)
+        : base(message, innerException)
+    {
+        Kind = kind;
+        StatusCode = statusCode;
+    }
+
+    public ExportFailureKind Kind { get; }
+
+    public int? StatusCode { get; }
+}
+
+/// <summary>One page of a cursor export. Owns the parsed document: the records are valid until disposal.</summary>
+public sealed class ExportPage : IDisposable
+{
+    private readonly JsonDocument? _document;
+
+    internal ExportPage(JsonDocument? document, IReadOnlyList<JsonElement> records, string? nextCursor)
+    {
+        _document = document;
+        Records = records;
+        NextCursor = nextCursor;
+    }
+
+    public IReadOnlyList<JsonElement> Records { get; }
+
+    /// <summary>The (percent-decoded) cursor of the next page, or <c>null</c> at the end of the export.</summary>
+    public string? NextCursor { get; }
+
+    public void Dispose() => _document?.Dispose();
+}
+
+/// <summary>
+/// Typed client of CleverTap's cursor exports (Get Events / Get User Profiles): open a cursor for an event and a range
+/// of project-local days, then read pages until there is no <c>next_cursor</c>.
+/// Retries ("still in progress", 429, 5xx, network) and the per-account concurrency limit live in
+/// <see cref="CleverTapExportResilienceHandler"/>; this class only shapes requests and classifies answers.
+/// https://developer.clevertap.com/docs/get-events-api, https://developer.clevertap.com/docs/get-user-profiles-api
+/// </summary>
+public sealed class CleverTapExportClient
+{
+    /// <summary>The documented maximum <c>batch_size</c>. https://developer.clevertap.com/docs/get-events-api</summary>
+    public const int MaxBatchSize = 5000;
+
+    private readonly HttpClient _httpClient;
+
+    public CleverTapExportClient(HttpClient httpClient) => _httpClient = httpClient;
+
+    /// <summary>
+    /// <c>POST 1/events.json?batch_size=N</c> (or <c>1/profiles.json</c>) with <c>{"event_name","from","to"}</c>; the days
+    /// are inclusive and local to the project's time zone. Returns the first page's cursor, percent-decoded.
+    /// </summary>
+    public async Task<string> OpenCursorAsync(CleverTapAccount account, ExportDataType dataType, string eventName, DateOnly fromDay, DateOnly toDay, int batchSize, CancellationToken ct)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(batchSize, MaxBatchSize);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(fromDay, toDay);
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(account.ApiBaseUri, $"{PathOf(dataType)}?batch_size={batchSize}"))
+        {
+            Content = new ByteArrayContent(OpenCursorBody(eventName, fromDay, toDay)),
+        };
+        // POST requires Content-Type: application/json; GET must not carry one. https://developer.clevertap.com/docs/get-user-profiles-api
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        var (body, answer) = await SendAsync(account, request, dataType, eventName, ct);
+        using var document = Parse(body, dataType, eventName);
+        if (document.RootElement.TryGetProperty("cursor", out var cursor) && cursor.ValueKind == JsonValueKind.String && cursor.GetString() is { Length: > 0 } value)
+            return DecodeCursor(value);
+        // Success without a cursor: nothing to page through is not documented, so it is not guessed at.
+        throw new CleverTapExportException(ExportFailureKind.Permanent,
+            $"CleverTap {PathOf(dataType)} for '{eventName}' answered '{answer.Status}' without a cursor.");
+    }
+
+    /// <summary><c>GET 1/events.json?cursor=…</c> (or profiles): one page of records and the next cursor.</summary>
+    public async Task<ExportPage> GetPageAsync(CleverTapAccount account, ExportDataType dataType, string cursor, CancellationToken ct)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(cursor);
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(account.ApiBaseUri, $"{PathOf(dataType)}?cursor={Uri.EscapeDataString(cursor)}"));
+        var (body, _) = await SendAsync(account, request, dataType, eventName: null, ct);
+        var document = Parse(body, dataType, eventName: null);
+        try
+        {
+            var root = document.RootElement;
+            var records = new List<JsonElement>();
+            if (root.TryGetProperty("records", out var array) && array.ValueKind == JsonValueKind.Array)
+            {
+                records.Capacity = array.GetArrayLength();
+                foreach (var record in array.EnumerateArray())
+                    records.Add(record);
+            }
+            string? next = null;
+            if (root.TryGetProperty("next_cursor", out var nextCursor) && nextCursor.ValueKind == JsonValueKind.String && nextCursor.GetString() is { Length: > 0 } value)
+                next = DecodeCursor(value);
+            // ingestr stops on a repeating cursor: following it would loop over the same page forever.
+            if (next is not null && string.Equals(next, cursor, StringComparison.Ordinal))
+                throw new CleverTapExportException(ExportFailureKind.Permanent, $"CleverTap {PathOf(dataType)} returned the same cursor again.");
+            return new ExportPage(document, records, next);
+        }
+        catch
+        {
+            document.Dispose();
+            throw;
+        }
+    }
+
+    private async Task<(byte[] Body, CleverTapExportAnswer Answer)> SendAsync(CleverTapAccount account, HttpRequestMessage request, ExportDataType dataType, string? eventName, CancellationToken ct)
+    {
+        account.Authenticate(request);
+        request.Options.Set(CleverTapExportResilienceHandler.AccountKey, $"{account.AccountId}@{account.ApiBaseUri.Authority}");
+        var what = eventName is null ? $"CleverTap {PathOf(dataType)} page" : $"CleverTap {PathOf(dataType)} for '{eventName}'";
+        HttpResponseMessage response;
+        try
+        {
+            response = await _httpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+        }
+        catch (CleverTapExportStillInProgressException e)
+        {
+            throw new CleverTapExportException(ExportFailureKind.InProgress, $"{what}: still in progress after several retries.", innerException: e);
+        }
+        catch (Exception e) when (e is HttpRequestException or TimeoutRejectedException || (e is TaskCanceledException && !ct.IsCancellationRequested))
+        {
+            throw new CleverTapExportException(ExportFailureKind.Transient, $"{what}: {e.Message}", innerException: e);
+        }
+        using (response)
+        {
+            var body = response.Content is CleverTapExportBufferedContent buffered ? buffered.Body : await response.Content.ReadAsByteArrayAsync(ct);
+            var answer = CleverTapExportAnswer.Read(body);
+            var status = (int)response.StatusCode;
+            if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+                throw new CleverTapExportException(ExportFailureKind.Unauthorized,
+                    $"{what}: HTTP {status}; check CleverTap__AccountId, CleverTap__Passcode and CleverTap__Region (a wrong region also answers 401).", status);
+            if (answer.IsNotAllowed)
+                throw new CleverTapExportException(ExportFailureKind.NotAllowed, $"{what}: {answer.Error}", status);
+            if (CleverTapExportResilienceHandler.IsTransient(response.StatusCode))
+                throw new CleverTapExportException(ExportFailureKind.Transient, $"{what}: HTTP {status} after retries.", status);
+            if (!response.IsSuccessStatusCode || !answer.IsSuccess)
+                throw new CleverTapExportException(ExportFailureKind.Permanent,
+                    $"{what}: HTTP {status}, status '{answer.Status}', error '{answer.Error}'{(answer.Code is { } code ? $", code {code}" : "")}.", status);
+            return (body, answer);
+        }
+    }
+
+    private static JsonDocument Parse(byte[] body, ExportDataType dataType, string? eventName)
+    {
+        try
+        {
+            return JsonDocument.Parse(body);
+        }
+        catch (JsonException e)
+        {
+            throw new CleverTapExportException(ExportFailureKind.Permanent,
+                $"CleverTap {PathOf(dataType)}{(eventName is null ? "" : $" for '{eventName}'")} answered malformed JSON: {e.Message}", innerException: e);
+        }
+    }
+
+    private static string PathOf(ExportDataType dataType) => dataType switch
+    {
+        ExportDataType.Events => "1/events.json",
+        ExportDataType.Profiles => "1/profiles.json",
+        _ => throw new ArgumentOutOfRangeException(nameof(dataType), dataType, null),
+    };
+
+    /// <summary><c>from</c>/<c>to</c> are integers <c>yyyyMMdd</c>. https://developer.clevertap.com/docs/get-events-api</summary>
+    private static byte[] OpenCursorBody(string eventName, DateOnly fromDay, DateOnly toDay)
+    {
+        var buffer = new ArrayBufferWriter<byte>(128);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("event_name", eventName);
+            writer.WriteNumber("from", DayNumber(fromDay));
+            writer.WriteNumber("to", DayNumber(toDay));
+            writer.WriteEndObject();
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static int DayNumber(DateOnly day) => (day.Year * 10000) + (day.Month * 100) + day.Day;
+
+    /// <summary>Cursors come back percent-encoded; decoded here so they are encoded exactly once in the next URL (ingestr <c>decodeCursor</c>).</summary>
+    private static string DecodeCursor(string cursor) => Uri.UnescapeDataString(cursor);
+}
