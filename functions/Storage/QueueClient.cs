@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Xml.Linq;
 using Azure.Core;
 using Azure.Core.Pipeline;
 
@@ -26,13 +25,17 @@ public sealed class QueueClient
 
     public string Name { get; }
 
-    /// <summary>Creates the queue; an existing one is fine (204, or 409 if it was created with metadata).</summary>
+    /// <summary>Creates the queue; an existing one is fine (204, or 409 <c>QueueAlreadyExists</c> if it has metadata), one being deleted is not.</summary>
     public async Task CreateIfNotExistsAsync(CancellationToken cancellationToken = default)
     {
         using var request = CreateRequest(RequestMethod.Put, _queueUri);
         using var response = await _pipeline.SendRequestAsync(request, cancellationToken).ConfigureAwait(false);
-        if (response.Status is not (201 or 204 or 409))
-            throw StorageErrors.Create(response);
+        if (response.Status is 201 or 204)
+            return;
+        // 409 is also QueueBeingDeleted, which must surface: the queue is not usable yet.
+        var error = StorageErrors.Create(response);
+        if (error.Status != 409 || error.ErrorCode != "QueueAlreadyExists")
+            throw error;
     }
 
     /// <summary>Puts UTF-8 text base64-encoded (what the Functions queue trigger expects).</summary>

@@ -18,6 +18,8 @@ public sealed class StorageAccount
     public StorageSharedKey? SharedKey { get; init; }
     /// <summary>Managed identity / Entra credential; null when a shared key is used.</summary>
     public TokenCredential? TokenCredential { get; init; }
+    /// <summary>The user-assigned managed identity's client id (<c>__clientId</c>), when one is named.</summary>
+    public string? ManagedIdentityClientId { get; init; }
 
     /// <summary>Reads <c>{name}</c> (connection string, incl. <c>UseDevelopmentStorage=true</c>) or <c>{name}__*</c>.</summary>
     /// <exception cref="InvalidOperationException">The setting is missing or invalid; the message names it.</exception>
@@ -100,6 +102,7 @@ public sealed class StorageAccount
     private static StorageAccount FromIdentitySettings(IConfigurationSection section, string connectionName)
     {
         var accountName = section["accountName"];
+        var clientId = string.IsNullOrWhiteSpace(section["clientId"]) ? null : section["clientId"]!.Trim();
         var tableServiceUri = ParseSetting(section, "tableServiceUri", connectionName);
         var queueServiceUri = ParseSetting(section, "queueServiceUri", connectionName);
         var blobServiceUri = ParseSetting(section, "blobServiceUri", connectionName);
@@ -118,7 +121,8 @@ public sealed class StorageAccount
             TableEndpoint = tableServiceUri ?? new Uri($"https://{accountName}.table.core.windows.net"),
             QueueEndpoint = queueServiceUri ?? new Uri($"https://{accountName}.queue.core.windows.net"),
             BlobEndpoint = blobServiceUri ?? new Uri($"https://{accountName}.blob.core.windows.net"),
-            TokenCredential = CreateCredential(section["credential"], section["clientId"], connectionName),
+            TokenCredential = CreateCredential(section["credential"], clientId, connectionName),
+            ManagedIdentityClientId = clientId,
         };
     }
 
@@ -145,8 +149,9 @@ public sealed class StorageAccount
         var value = section[key];
         if (string.IsNullOrWhiteSpace(value))
             return null;
-        if (!Uri.TryCreate(value.TrimEnd('/'), UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
-            throw new InvalidOperationException($"The storage setting {connectionName}__{key} '{value}' is not an absolute http(s) URI.");
+        // Bearer tokens are only ever sent over TLS (Azure.Core's BearerTokenAuthenticationPolicy refuses http).
+        if (!Uri.TryCreate(value.TrimEnd('/'), UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttps)
+            throw new InvalidOperationException($"The storage setting {connectionName}__{key} '{value}' is not an absolute https URI.");
         return uri;
     }
 

@@ -1,5 +1,4 @@
 using Azure.Core.Pipeline;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace CleverTapSegment.Storage;
 
@@ -12,14 +11,18 @@ public static class StorageComposition
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
-        // Azure.Core's pipeline owns retries; the factory only supplies pooled handlers (DNS refresh, socket reuse).
-        services.AddHttpClient(HttpClientName);
-        services.TryAddSingleton(TimeProvider.System);
+        // Azure.Core's pipeline owns retries and per-try timeouts. The clients live for the app's lifetime, so the
+        // handler is kept and its pooled connections are recycled instead (DNS changes are still picked up).
+        services.AddHttpClient(HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
         services.AddSingleton(provider => StorageAccount.FromConfiguration(provider.GetRequiredService<IConfiguration>()));
+        // x-ms-date must be the wall clock (the service rejects dates 15 minutes off), whatever clock the app's
+        // logic runs on, so the registered TimeProvider (a fake one in tests) is deliberately not used here.
         services.AddSingleton(provider => new TableServiceClient(
-            provider.GetRequiredService<StorageAccount>(), CreateOptions(provider), provider.GetRequiredService<TimeProvider>()));
+            provider.GetRequiredService<StorageAccount>(), CreateOptions(provider), TimeProvider.System));
         services.AddSingleton(provider => new QueueServiceClient(
-            provider.GetRequiredService<StorageAccount>(), CreateOptions(provider), provider.GetRequiredService<TimeProvider>()));
+            provider.GetRequiredService<StorageAccount>(), CreateOptions(provider), TimeProvider.System));
         // Resolving the clients when the host starts turns a missing or bad AzureWebJobsStorage into a start-up failure.
         services.AddHostedService<StorageStartupCheck>();
         return builder;

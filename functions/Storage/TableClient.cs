@@ -25,15 +25,19 @@ public sealed class TableClient
 
     public string Name { get; }
 
-    /// <summary>Creates the table; an existing one (409 <c>TableAlreadyExists</c>) is fine.</summary>
+    /// <summary>Creates the table; an existing one (409 <c>TableAlreadyExists</c>) is fine, one being deleted is not.</summary>
     public async Task CreateIfNotExistsAsync(CancellationToken cancellationToken = default)
     {
         using var request = CreateRequest(RequestMethod.Post, "Tables");
         request.Headers.SetValue("Prefer", "return-no-content");
         SetJsonContent(request, Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { TableName = Name })));
         using var response = await _pipeline.SendRequestAsync(request, cancellationToken).ConfigureAwait(false);
-        if (response.Status is not (201 or 204 or 409))
-            throw StorageErrors.Create(response);
+        if (response.Status is 201 or 204)
+            return;
+        // 409 is also TableBeingDeleted, which must surface: the table is not usable yet.
+        var error = StorageErrors.Create(response);
+        if (error.Status != 409 || error.ErrorCode != "TableAlreadyExists")
+            throw error;
     }
 
     public async Task<TableEntity?> GetEntityIfExistsAsync(string partitionKey, string rowKey, IEnumerable<string>? select = null, CancellationToken cancellationToken = default)
@@ -43,10 +47,8 @@ public sealed class TableClient
         using var request = CreateRequest(RequestMethod.Get, TableKeys.EntityPath(Name, partitionKey, rowKey));
         AppendSelect(request, select);
         using var response = await _pipeline.SendRequestAsync(request, cancellationToken).ConfigureAwait(false);
-        if (response.Status == 404)
-            return null;
         if (response.Status != 200)
-            throw StorageErrors.Create(response);
+            return IsMissingEntity(response) ? null : throw StorageErrors.Create(response);
         using var json = JsonDocument.Parse(response.Content.ToMemory());
         response.Headers.TryGetValue("ETag", out var etag);
         return TableEntityJson.Read(json.RootElement, etag);
@@ -77,7 +79,7 @@ public sealed class TableClient
         return WriteEntityAsync(entity, ifMatch, mode, cancellationToken);
     }
 
-    /// <summary>Deletes with If-Match; a missing entity is not an error.</summary>
+    /// <summary>Deletes with If-Match; a missing entity is not an error (a missing table is).</summary>
     public async Task DeleteEntityAsync(string partitionKey, string rowKey, ETag ifMatch = default, CancellationToken cancellationToken = default)
     {
         TableKeys.Validate(partitionKey, nameof(partitionKey));
@@ -86,7 +88,7 @@ public sealed class TableClient
         // The service requires If-Match on delete; no ETag means unconditional.
         request.Headers.SetValue("If-Match", ifMatch == default ? ETag.All.ToString() : ifMatch.ToString());
         using var response = await _pipeline.SendRequestAsync(request, cancellationToken).ConfigureAwait(false);
-        if (response.Status is not (204 or 404))
+        if (response.Status != 204 && !IsMissingEntity(response))
             throw StorageErrors.Create(response);
     }
 
@@ -183,6 +185,10 @@ public sealed class TableClient
         var columns = new[] { "PartitionKey", "RowKey", "Timestamp" }.Concat(select).Distinct(StringComparer.Ordinal);
         request.Uri.AppendQuery("$select", string.Join(',', columns), escapeValue: true);
     }
+
+    // A 404 for the entity, not for the table: a missing table is a deployment error that must surface.
+    private static bool IsMissingEntity(Response response) =>
+        response.Status == 404 && StorageErrors.Create(response).ErrorCode != "TableNotFound";
 
     private static void ValidateEntity(TableEntity entity)
     {

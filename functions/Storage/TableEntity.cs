@@ -29,7 +29,7 @@ public sealed class TableEntity
         {
             ArgumentException.ThrowIfNullOrEmpty(key);
             if (TableEntityJson.IsSystemProperty(key))
-                throw new ArgumentException($"'{key}' is a system property and cannot be set as a value.", nameof(key));
+                throw new ArgumentException($"'{key}' is reserved (PartitionKey, RowKey, Timestamp and OData annotations are not properties).", nameof(key));
             if (value is null)
             {
                 _properties.Remove(key);

@@ -33,6 +33,22 @@ public sealed class AzuriteFixture : IAsyncLifetime
     /// <summary>A queue name no other test uses, short enough for its <c>-poison</c> companion.</summary>
     public string UniqueQueueName(string prefix = "q") => $"{prefix.ToLowerInvariant()}-{Interlocked.Increment(ref _counter)}-{Guid.NewGuid():N}"[..Math.Min(56, prefix.Length + 20)];
 
+    /// <summary>A new, empty table of its own for one test.</summary>
+    public async Task<TableClient> CreateTableAsync(string prefix = "t")
+    {
+        var table = TableServiceClient.GetTableClient(UniqueTableName(prefix));
+        await table.CreateIfNotExistsAsync();
+        return table;
+    }
+
+    /// <summary>A new, empty queue of its own for one test.</summary>
+    public async Task<QueueClient> CreateQueueAsync(string prefix = "q")
+    {
+        var queue = QueueServiceClient.GetQueueClient(UniqueQueueName(prefix));
+        await queue.CreateIfNotExistsAsync();
+        return queue;
+    }
+
     public async Task InitializeAsync()
     {
         _azurite = await AzuriteProcess.StartAsync();

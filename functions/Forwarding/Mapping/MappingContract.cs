@@ -1,7 +1,8 @@
-// CONTRACT FILE (skeleton): what the ingest endpoint and uploader code against. The mapping work implements
-// SegmentEventMapper.Map and may add members, but keeps these names.
+// What the ingest endpoint and uploader code against: SegmentEventMapper.Map and its result types.
+using System.Collections.Frozen;
 using System.Text.Json;
 using CleverTapSegment.CleverTap;
+using CleverTapSegment.Segment;
 
 namespace CleverTapSegment.Forwarding.Mapping;
 
@@ -37,6 +38,49 @@ public sealed record MappedEvent(
 
 public static partial class SegmentEventMapper
 {
-    /// <summary>Maps one Segment spec event (any key order, tolerant parsing) to CleverTap upload records.</summary>
-    public static MappedEvent Map(JsonElement segmentEvent, MappingSettings settings) => throw new NotImplementedException();
+    /// <summary>The mapping of each spec call (DESIGN §5), by lower-case type. Segment's types:
+    /// https://segment.com/docs/connections/spec/ ; <c>delete</c> arrives through webhooks.</summary>
+    private static readonly FrozenDictionary<string, Action<SpecEvent, MappingContext>> s_mappers =
+        new Dictionary<string, Action<SpecEvent, MappingContext>>
+        {
+            ["identify"] = ProfileFields.MapIdentify,
+            ["track"] = EventMappings.MapTrack,
+            ["page"] = EventMappings.MapPage,
+            ["screen"] = EventMappings.MapScreen,
+            ["alias"] = EventMappings.MapAlias,
+            ["group"] = EventMappings.MapGroup,
+            ["delete"] = EventMappings.MapDelete,
+        }.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Maps one Segment spec event (any key order, tolerant parsing) to CleverTap upload records.
+    /// Pure: the result does not reference <paramref name="segmentEvent"/>, so its document may be disposed.</summary>
+    public static MappedEvent Map(JsonElement segmentEvent, MappingSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var spec = new SpecEvent(segmentEvent);
+        var context = new MappingContext(settings);
+        if (!spec.IsObject)
+        {
+            context.Reject("an event must be a JSON object");
+            return Result(null, null, context);
+        }
+        var type = spec.Type?.Trim();
+        var mapper = type is null ? null : s_mappers.GetValueOrDefault(type);
+        if (type is null)
+            context.Reject("the event has no type");
+        else if (IntegrationsOptOut.TurnsCleverTapOff(spec))
+            context.Finish(MappingDisposition.Skipped, "integrations turns CleverTap off");
+        else if (mapper is null)
+            context.Finish(MappingDisposition.Unsupported, $"event type '{type}' is not supported");
+        else
+        {
+            mapper(spec, context);
+            if (context.Disposition == MappingDisposition.Deliver)
+                DeviceTokens.AddTokenRecord(spec, context);
+        }
+        return Result(spec.MessageId, type?.ToLowerInvariant(), context);
+    }
+
+    private static MappedEvent Result(string? messageId, string? type, MappingContext context) =>
+        new(messageId, type, context.Disposition, context.Records, context.Warnings, context.Reason, context.DeleteIdentity);
 }

@@ -8,12 +8,7 @@ public sealed class QueueClientTests(AzuriteFixture azurite)
 {
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
 
-    private async Task<QueueClient> NewQueueAsync()
-    {
-        var queue = azurite.QueueServiceClient.GetQueueClient(azurite.UniqueQueueName());
-        await queue.CreateIfNotExistsAsync();
-        return queue;
-    }
+    private Task<QueueClient> NewQueueAsync() => azurite.CreateQueueAsync();
 
     [Fact]
     public async Task Creating_an_existing_queue_is_not_an_error()

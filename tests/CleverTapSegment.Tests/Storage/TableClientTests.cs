@@ -6,12 +6,7 @@ namespace CleverTapSegment.Tests.Storage;
 [Collection("Azurite")]
 public sealed class TableClientTests(AzuriteFixture azurite)
 {
-    private async Task<TableClient> NewTableAsync()
-    {
-        var table = azurite.TableServiceClient.GetTableClient(azurite.UniqueTableName());
-        await table.CreateIfNotExistsAsync();
-        return table;
-    }
+    private Task<TableClient> NewTableAsync() => azurite.CreateTableAsync();
 
     [Fact]
     public async Task Creating_an_existing_table_is_not_an_error()
@@ -281,13 +276,14 @@ public sealed class TableClientTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task Operations_on_a_missing_table_fail_with_404()
+    public async Task Operations_on_a_missing_table_fail_with_404_TableNotFound()
     {
         var table = azurite.TableServiceClient.GetTableClient(azurite.UniqueTableName());
 
-        var error = await Assert.ThrowsAsync<RequestFailedException>(() => table.AddEntityAsync(new TableEntity("pk", "rk")));
+        var insert = await Assert.ThrowsAsync<RequestFailedException>(() => table.AddEntityAsync(new TableEntity("pk", "rk")));
+        var get = await Assert.ThrowsAsync<RequestFailedException>(() => table.GetEntityIfExistsAsync("pk", "rk"));
+        var delete = await Assert.ThrowsAsync<RequestFailedException>(() => table.DeleteEntityAsync("pk", "rk"));
 
-        Assert.Equal(404, error.Status);
-        Assert.Equal("TableNotFound", error.ErrorCode);
+        Assert.All([insert, get, delete], error => Assert.Equal((404, "TableNotFound"), (error.Status, error.ErrorCode)));
     }
 }
