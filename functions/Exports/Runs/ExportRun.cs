@@ -1,4 +1,6 @@
 using Azure;
+using CleverTapSegment.CleverTap;
+using CleverTapSegment.Exports.Model;
 using CleverTapSegment.Storage;
 
 namespace CleverTapSegment.Exports.Runs;
@@ -12,8 +14,7 @@ public sealed class ExportRun
     public required string ExportId { get; init; }
     public required DateTimeOffset WindowStart { get; init; }
     public required DateTimeOffset WindowEnd { get; init; }
-    /// <summary><c>events</c> or <c>profiles</c>.</summary>
-    public required string DataType { get; init; }
+    public required ExportDataType DataType { get; init; }
     public required string Partner { get; init; }
     public required int ItemCount { get; init; }
     public required DateTimeOffset StartedAt { get; init; }
@@ -35,7 +36,7 @@ public sealed class ExportRun
             ["RunId"] = Id,
             ["WindowStart"] = WindowStart,
             ["WindowEnd"] = WindowEnd,
-            ["DataType"] = DataType,
+            ["DataType"] = WireNames.DataType.ToWire(DataType),
             ["Partner"] = Partner,
             ["ItemCount"] = ItemCount,
             ["StartedAt"] = StartedAt,
@@ -54,11 +55,11 @@ public sealed class ExportRun
         ExportId = entity.PartitionKey,
         WindowStart = entity.GetDateTimeOffset("WindowStart") ?? default,
         WindowEnd = entity.GetDateTimeOffset("WindowEnd") ?? default,
-        DataType = entity.GetString("DataType") ?? "events",
+        DataType = WireNames.DataType.Parse(entity.GetString("DataType") ?? "events"),
         Partner = entity.GetString("Partner") ?? "",
         ItemCount = entity.GetInt32("ItemCount") ?? 0,
         StartedAt = entity.GetDateTimeOffset("StartedAt") ?? default,
-        Status = RunStatusNames.ParseRunStatus(entity.GetString("Status")),
+        Status = RunStatusNames.Run.Parse(entity.GetString("Status") ?? "RUNNING"),
         Reason = entity.GetString("Reason"),
         CompletedAt = entity.GetDateTimeOffset("CompletedAt"),
         AppliedToExport = entity.GetBoolean("AppliedToExport") ?? false,

@@ -15,7 +15,9 @@ public static class RunKeys
         windowStart.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
 
     /// <summary>The run id shown by the API and used as the partition of its work items.</summary>
-    public static string RunId(string exportId, DateTimeOffset windowStart) => $"{exportId}-{RunRowKey(windowStart)}";
+    public static string RunId(string exportId, DateTimeOffset windowStart) => RunId(exportId, RunRowKey(windowStart));
+
+    public static string RunId(string exportId, string runRowKey) => $"{exportId}-{runRowKey}";
 
     /// <summary>
     /// Row key of a work item: day, a readable form of the event name, and a short hash of the exact name so two

@@ -20,13 +20,13 @@ public sealed class RunStore
 
     private readonly TableClient _runs;
     private readonly TableClient _items;
-    private readonly Lazy<Task> _tablesCreated;
+    private readonly OnceAsync _tablesCreated;
 
     public RunStore(TableServiceClient tables)
     {
         _runs = tables.GetTableClient(RunsTableName);
         _items = tables.GetTableClient(ItemsTableName);
-        _tablesCreated = new Lazy<Task>(CreateTablesAsync);
+        _tablesCreated = new OnceAsync(CreateTablesAsync);
     }
 
     /// <summary>The newest runs of an export with their items and counters, newest first.</summary>
@@ -178,7 +178,7 @@ public sealed class RunStore
         }
     }
 
-    private Task EnsureTablesAsync() => _tablesCreated.Value;
+    private Task EnsureTablesAsync() => _tablesCreated.RunAsync();
 
     private async Task CreateTablesAsync()
     {

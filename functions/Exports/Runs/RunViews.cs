@@ -1,3 +1,5 @@
+using CleverTapSegment.Exports.Model;
+
 namespace CleverTapSegment.Exports.Runs;
 
 /// <summary>A run's status: <c>RUNNING</c> until its last work item finishes, then closed.</summary>
@@ -28,35 +30,29 @@ public sealed record WorkItemView(
     DateTimeOffset? LastCheckpointAt,
     RunCounters Counters);
 
-/// <summary>The upper-case wire names of the statuses (DESIGN §6.2), one table for both directions.</summary>
+/// <summary>The upper-case wire names of run and item statuses (DESIGN §6.2), for the API and storage alike.</summary>
 public static class RunStatusNames
 {
-    private static readonly Dictionary<RunStatus, string> RunNames = new()
-    {
-        [RunStatus.Running] = "RUNNING",
-        [RunStatus.Done] = "DONE",
-        [RunStatus.Stopped] = "STOPPED",
-        [RunStatus.Failed] = "FAILED",
-    };
+    public static WireNameTable<RunStatus> Run { get; } = new(
+    [
+        (RunStatus.Running, "RUNNING"),
+        (RunStatus.Done, "DONE"),
+        (RunStatus.Stopped, "STOPPED"),
+        (RunStatus.Failed, "FAILED"),
+    ]);
 
-    private static readonly Dictionary<WorkItemStatus, string> ItemNames = new()
-    {
-        [WorkItemStatus.Pending] = "PENDING",
-        [WorkItemStatus.Running] = "RUNNING",
-        [WorkItemStatus.Done] = "DONE",
-        [WorkItemStatus.Skipped] = "SKIPPED",
-        [WorkItemStatus.Failed] = "FAILED",
-    };
+    public static WireNameTable<WorkItemStatus> Item { get; } = new(
+    [
+        (WorkItemStatus.Pending, "PENDING"),
+        (WorkItemStatus.Running, "RUNNING"),
+        (WorkItemStatus.Done, "DONE"),
+        (WorkItemStatus.Skipped, "SKIPPED"),
+        (WorkItemStatus.Failed, "FAILED"),
+    ]);
 
-    public static string ToWire(this RunStatus status) => RunNames[status];
+    public static string ToWire(this RunStatus status) => Run.ToWire(status);
 
-    public static string ToWire(this WorkItemStatus status) => ItemNames[status];
-
-    public static RunStatus ParseRunStatus(string? value) =>
-        RunNames.FirstOrDefault(pair => pair.Value == value, new(RunStatus.Running, "")).Key;
-
-    public static WorkItemStatus ParseItemStatus(string? value) =>
-        ItemNames.FirstOrDefault(pair => pair.Value == value, new(WorkItemStatus.Pending, "")).Key;
+    public static string ToWire(this WorkItemStatus status) => Item.ToWire(status);
 
     public static bool IsFinal(this WorkItemStatus status) =>
         status is WorkItemStatus.Done or WorkItemStatus.Skipped or WorkItemStatus.Failed;

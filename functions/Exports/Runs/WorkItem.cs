@@ -18,7 +18,7 @@ public sealed class WorkItem
     public WorkItemStatus Status { get; set; } = WorkItemStatus.Pending;
     public string? Reason { get; set; }
     /// <summary>A FAILED item whose cause will not go away by retrying (bad credentials): it fails a one-time export.</summary>
-    public bool FailedPermanently { get; set; }
+    public bool FailsExport { get; set; }
     /// <summary>The CleverTap cursor of the next page to fetch; null before the cursor is opened.</summary>
     public string? Cursor { get; set; }
     public long Pages { get; set; }
@@ -45,7 +45,7 @@ public sealed class WorkItem
             ["Day"] = Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             ["Status"] = Status.ToWire(),
             ["Reason"] = Reason,
-            ["FailedPermanently"] = FailedPermanently,
+            ["FailsExport"] = FailsExport,
             ["Cursor"] = Cursor,
             ["Pages"] = Pages,
             ["LastCheckpointAt"] = LastCheckpointAt,
@@ -63,9 +63,9 @@ public sealed class WorkItem
         RunWindowStart = entity.GetDateTimeOffset("RunWindowStart") ?? default,
         EventName = entity.GetString("Event") ?? "",
         Day = DateOnly.ParseExact(entity.GetString("Day") ?? "0001-01-01", "yyyy-MM-dd", CultureInfo.InvariantCulture),
-        Status = RunStatusNames.ParseItemStatus(entity.GetString("Status")),
+        Status = RunStatusNames.Item.Parse(entity.GetString("Status") ?? "PENDING"),
         Reason = entity.GetString("Reason"),
-        FailedPermanently = entity.GetBoolean("FailedPermanently") ?? false,
+        FailsExport = entity.GetBoolean("FailsExport") ?? false,
         Cursor = entity.GetString("Cursor"),
         Pages = entity.GetInt64("Pages") ?? 0,
         LastCheckpointAt = entity.GetDateTimeOffset("LastCheckpointAt"),

@@ -1,0 +1,264 @@
+using CleverTapSegment.CleverTap;
+using CleverTapSegment.Exports.Mapping;
+using CleverTapSegment.Exports.Model;
+using CleverTapSegment.Exports.Storage;
+using CleverTapSegment.Hosting;
+using CleverTapSegment.Segment;
+using Microsoft.Extensions.Options;
+
+namespace CleverTapSegment.Exports.Runs;
+
+/// <summary>
+/// The <c>ExportWorker</c> queue function: processes one work item (one event on one project-local day) through
+/// CleverTap's cursor export into Segment batches, checkpointing after every page, until the item is finished or
+/// the invocation's time budget is spent (then a continuation message carries on).
+/// </summary>
+public sealed class ExportWorker(
+    RunStore runs,
+    ExportStore exports,
+    RunCompletion completion,
+    WorkQueue workQueue,
+    CleverTapExportClient cleverTap,
+    SegmentTrackingClient segment,
+    CleverTapAccounts accounts,
+    IOptions<ExportsOptions> options,
+    TimeProvider time,
+    ILogger<ExportWorker> logger) : IQueueTriggeredFunction
+{
+    public const string FunctionName = "ExportWorker";
+
+    /// <summary>host.json <c>extensions.queues.maxDequeueCount</c>: after this attempt the host moves the message to poison.</summary>
+    public const int MaxDequeueCount = 5;
+
+    /// <summary>How long to leave CleverTap preparing a cursor that is "still in progress" after the client's own retries.</summary>
+    public static readonly TimeSpan InProgressDelay = TimeSpan.FromSeconds(30);
+
+    private const string StoppedReason = "export stopped";
+
+    public async Task RunAsync(QueueTrigger trigger, CancellationToken cancellationToken)
+    {
+        if (!WorkMessage.TryParse(trigger.MessageText, out var message))
+        {
+            // Not ours (or corrupted): retrying cannot help, and there is no item to fail.
+            logger.LogWarning("ExportWorker dropped a message that is not a work item (queue message {MessageId})", trigger.MessageId);
+            return;
+        }
+        var runId = RunKeys.RunId(message.ExportId, message.RunRowKey);
+        var item = await runs.GetItemAsync(runId, message.ItemKey, cancellationToken);
+        var run = await runs.GetRunAsync(message.ExportId, message.RunRowKey, cancellationToken);
+        if (item is null || run is null || item.Status.IsFinal() || run.Status != RunStatus.Running)
+            return; // a copy of a message whose work is already done
+
+        var context = new ItemContext(run, item, trigger.DequeueCount >= MaxDequeueCount, time.GetTimestamp());
+        try
+        {
+            await ProcessAsync(context, cancellationToken);
+        }
+        catch (Exception exception) when (context.IsFinalAttempt && !cancellationToken.IsCancellationRequested)
+        {
+            // The host would poison this message now; fail the item instead so its run can still close.
+            logger.LogError(exception, "Export {ExportId} item {Item} failed on its last attempt", run.ExportId, item.Key);
+            await FinishAsync(context, WorkItemStatus.Failed, $"gave up after {MaxDequeueCount} attempts: {Describe(exception)}", cancellationToken: cancellationToken);
+        }
+    }
+
+    private async Task ProcessAsync(ItemContext context, CancellationToken cancellationToken)
+    {
+        var (run, item) = (context.Run, context.Item);
+        var export = await exports.GetAsync(run.ExportId, cancellationToken);
+        if (ShouldAbandon(export) is { } abandonReason)
+        {
+            await FinishAsync(context, WorkItemStatus.Skipped, abandonReason, cancellationToken: cancellationToken);
+            return;
+        }
+        var partner = await exports.GetPartnerAsync(run.Partner, cancellationToken);
+        if (partner is null)
+        {
+            await FailExportAsync(context, $"partner '{run.Partner}' does not exist", cancellationToken);
+            return;
+        }
+
+        // Claim the item: from here every write is ETag-guarded, so a duplicate message racing us loses at its next write.
+        item.Status = WorkItemStatus.Running;
+        item.StartedAt ??= time.GetUtcNow();
+        item.LastCheckpointAt = time.GetUtcNow();
+        if (!await runs.TryUpdateItemAsync(item, cancellationToken))
+            return;
+
+        var account = accounts.Default;
+        var dataType = run.DataType;
+        var destination = new SegmentDestination(partner.WriteKey, partner.Region);
+        var batch = new SegmentBatchBuilder(time);
+        try
+        {
+            if (item.Cursor is null)
+            {
+                item.Cursor = await cleverTap.OpenCursorAsync(account, dataType, item.EventName, item.Day, item.Day, options.Value.PageSize, cancellationToken);
+                item.LastCheckpointAt = time.GetUtcNow();
+                if (!await runs.TryUpdateItemAsync(item, cancellationToken))
+                    return;
+            }
+
+            while (true)
+            {
+                // Stop is honoured before every page (DESIGN §6.3).
+                if (ShouldAbandon(await exports.GetAsync(run.ExportId, cancellationToken)) is { } reason)
+                {
+                    await FinishAsync(context, WorkItemStatus.Skipped, reason, cancellationToken: cancellationToken);
+                    return;
+                }
+
+                var pageCounters = new RunCounterBuilder();
+                string? nextCursor;
+                using (var page = await cleverTap.GetPageAsync(account, dataType, item.Cursor!, cancellationToken))
+                {
+                    if (page.NextCursor is not null && page.NextCursor == item.Cursor)
+                        throw new CleverTapExportException(ExportFailureKind.Permanent, "CleverTap returned the same cursor again");
+                    await SendPageAsync(page, run, item, partner.IdentitySources, account.TimeZone, destination, batch, pageCounters, cancellationToken);
+                    nextCursor = page.NextCursor;
+                }
+
+                // Checkpoint: the cursor and the page's counters move together, so a replay neither skips nor double-counts.
+                item.Counters = item.Counters.Add(pageCounters.Build());
+                item.Pages++;
+                item.Cursor = nextCursor;
+                item.LastCheckpointAt = time.GetUtcNow();
+                if (nextCursor is null)
+                {
+                    await FinishAsync(context, WorkItemStatus.Done, null, cancellationToken: cancellationToken);
+                    return;
+                }
+                if (!await runs.TryUpdateItemAsync(item, cancellationToken))
+                    return;
+                if (time.GetElapsedTime(context.StartedTimestamp) >= options.Value.WorkerTimeBudget)
+                {
+                    await workQueue.SendAsync(item.ToMessage(), cancellationToken: cancellationToken);
+                    return;
+                }
+            }
+        }
+        catch (CleverTapExportException exception) when (exception.Kind == ExportFailureKind.InProgress)
+        {
+            // CleverTap is still preparing: come back later rather than hold the invocation.
+            item.LastCheckpointAt = time.GetUtcNow() + InProgressDelay;
+            if (await runs.TryUpdateItemAsync(item, cancellationToken))
+                await workQueue.SendAsync(item.ToMessage(), InProgressDelay, cancellationToken);
+        }
+        catch (CleverTapExportException exception) when (exception.Kind == ExportFailureKind.NotAllowed)
+        {
+            // Notification events are refused by the events API (clevertap-api.md §3.1).
+            await FinishAsync(context, WorkItemStatus.Skipped, $"CleverTap: {exception.Message}", cancellationToken: cancellationToken);
+        }
+        catch (CleverTapExportException exception) when (exception.Kind == ExportFailureKind.Unauthorized)
+        {
+            await FailExportAsync(context, $"CleverTap refused the credentials ({exception.StatusCode}): check CleverTap__AccountId, CleverTap__Passcode and CleverTap__Region", cancellationToken);
+        }
+        catch (CleverTapExportException exception) when (exception.Kind == ExportFailureKind.Permanent)
+        {
+            await FinishAsync(context, WorkItemStatus.Failed, $"CleverTap: {exception.Message}", cancellationToken: cancellationToken);
+        }
+        // Transient CleverTap and Segment failures propagate: the host redelivers the message, which resumes from the
+        // checkpoint; the last attempt is turned into a FAILED item by RunAsync.
+    }
+
+    /// <summary>Maps one page, keeps the records inside the run window, and sends them in Segment-sized batches.</summary>
+    private async Task SendPageAsync(ExportPage page, ExportRun run, WorkItem item, ExportIdentitySources sources, TimeZoneInfo timeZone,
+        SegmentDestination destination, SegmentBatchBuilder batch, RunCounterBuilder counters, CancellationToken cancellationToken)
+    {
+        var profiles = run.DataType == ExportDataType.Profiles;
+        foreach (var record in page.Records)
+        {
+            // The profile's time is not in the record: the run's window end keeps the mapping (and messageId) deterministic.
+            var mapped = profiles
+                ? ExportRecordMapper.MapProfile(record, sources, timeZone, run.WindowEnd)
+                : ExportRecordMapper.MapEvent(record, item.EventName, sources, timeZone);
+            // CleverTap exports whole days; a shorter (recurring) window takes only its part of the day.
+            if (!profiles && mapped.Timestamp is { } timestamp && (timestamp < run.WindowStart || timestamp >= run.WindowEnd))
+                continue;
+            if (mapped.Message is null)
+            {
+                counters.Skip(mapped.SkipReason ?? "not mappable");
+                continue;
+            }
+            var added = batch.TryAdd(mapped.Message);
+            if (added == SegmentBatchAddResult.Full)
+            {
+                await FlushAsync(destination, batch, counters, cancellationToken);
+                added = batch.TryAdd(mapped.Message);
+            }
+            if (added == SegmentBatchAddResult.TooLarge)
+                counters.Skip($"larger than Segment's {SegmentBatchBuilder.MaxEventBytes / 1024} KB per event");
+        }
+        // Everything mapped from this page is delivered before the checkpoint moves past it.
+        await FlushAsync(destination, batch, counters, cancellationToken);
+    }
+
+    private async Task FlushAsync(SegmentDestination destination, SegmentBatchBuilder batch, RunCounterBuilder counters, CancellationToken cancellationToken)
+    {
+        if (batch.Count == 0)
+            return;
+        try
+        {
+            await segment.SendBatchAsync(destination, batch.Build(), cancellationToken);
+            counters.Exported += batch.Count;
+        }
+        catch (SegmentRequestException exception) when (!exception.IsTransient)
+        {
+            // A 400 for this body will be a 400 again: count its events as failed and go on with the item.
+            logger.LogWarning("Segment refused a batch of {Count} events ({StatusCode}): {Message}", batch.Count, exception.StatusCode, exception.Message);
+            counters.Failed += batch.Count;
+        }
+        finally
+        {
+            batch.Reset();
+        }
+    }
+
+    /// <summary>Why a worker must not go on: the export was stopped, failed or deleted meanwhile.</summary>
+    private static string? ShouldAbandon(ExportDefinition? export) => export switch
+    {
+        null => "export deleted",
+        { Status: ExportStatus.Stopped } => StoppedReason,
+        { Status: ExportStatus.Failed } => $"export failed: {export.StatusReason}",
+        _ => null,
+    };
+
+    /// <summary>A failure every item of the run would hit: a one-time export fails at once (its other items then stop), and the item fails.</summary>
+    private async Task FailExportAsync(ItemContext context, string reason, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            var export = await exports.GetAsync(context.Run.ExportId, cancellationToken);
+            if (export is null || export.Frequency != ExportFrequency.OneTime || export.Status is not (ExportStatus.Running or ExportStatus.Pending))
+                break;
+            if (await exports.TryReplaceAsync(export with { Status = ExportStatus.Failed, StatusReason = reason }, cancellationToken))
+                break;
+        }
+        await FinishAsync(context, WorkItemStatus.Failed, reason, failsExport: true, cancellationToken);
+    }
+
+    private async Task FinishAsync(ItemContext context, WorkItemStatus status, string? reason, bool failsExport = false, CancellationToken cancellationToken = default)
+    {
+        var item = context.Item;
+        item.Status = status;
+        item.Reason = reason;
+        item.FailsExport = failsExport;
+        item.CompletedAt = time.GetUtcNow();
+        item.LastCheckpointAt = item.CompletedAt;
+        // A lost race means a duplicate message owns the item now; it meets the same end and closes the run.
+        if (!await runs.TryUpdateItemAsync(item, cancellationToken))
+            return;
+        if (status != WorkItemStatus.Done)
+            logger.LogInformation("Export {ExportId} item {Event} {Day} {Status}: {Reason}", context.Run.ExportId, item.EventName, item.Day, status.ToWire(), reason);
+        await completion.ItemFinishedAsync(context.Run, cancellationToken);
+    }
+
+    private static string Describe(Exception exception) => exception switch
+    {
+        CleverTapExportException cleverTapFailure => $"CleverTap: {cleverTapFailure.Message}",
+        SegmentRequestException segmentFailure => $"Segment: {segmentFailure.Message}",
+        _ => exception.GetType().Name + ": " + exception.Message,
+    };
+
+    private sealed record ItemContext(ExportRun Run, WorkItem Item, bool IsFinalAttempt, long StartedTimestamp);
+}
