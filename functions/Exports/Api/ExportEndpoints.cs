@@ -75,6 +75,10 @@ internal static class ExportEndpoints
         var query = ReadListQuery(parameters, accounts.Default.TimeZone, errors);
         if (query is null)
             return errors.ToProblem();
+        // Nicknames are unique ignoring case but exports store the partner's own spelling: filter on that.
+        if (query.Partner is { } nickname && PartnerEndpoints.IsValidNickname(nickname)
+            && await store.GetPartnerAsync(nickname, cancellationToken) is { } partner)
+            query = query with { Partner = partner.Nickname };
         ExportListPage page;
         try
         {

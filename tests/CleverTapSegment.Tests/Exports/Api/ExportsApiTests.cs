@@ -144,8 +144,10 @@ public sealed class ExportsApiTests(AzuriteFixture azurite) : IAsyncLifetime
     {
         var partner = await _host.CreatePartnerAsync();
         var recurring = (string)(await _host.CreateRecurringAsync(partner))["id"]!;
+        _host.Time.Advance(TimeSpan.FromSeconds(1));
         var stopped = (string)(await _host.CreateRecurringAsync(partner))["id"]!;
         (await Client.PostAsync($"api/exports/{stopped}/stop", null)).EnsureSuccessStatusCode();
+        _host.Time.Advance(TimeSpan.FromSeconds(1));
         await _host.CreateOneTimeAsync(partner);
 
         async Task<IEnumerable<string>> ListAsync(string filters) =>
@@ -153,6 +155,7 @@ public sealed class ExportsApiTests(AzuriteFixture azurite) : IAsyncLifetime
 
         Assert.Equal([stopped, recurring], await ListAsync("frequency=recurring&type=events&format=segment"));
         Assert.Equal([stopped], await ListAsync("status=STOPPED"));
+        Assert.Equal([stopped], (await Client.GetFromJsonAsync<JsonNode>($"api/exports?partner={partner.ToUpperInvariant()}&status=stopped"))!["items"]!.AsArray().Select(item => (string)item!["id"]!));
         Assert.Equal([recurring], await ListAsync("status=pending&frequency=recurring"));
         Assert.Empty(await ListAsync("type=profiles"));
     }
