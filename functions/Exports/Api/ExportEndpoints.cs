@@ -224,7 +224,7 @@ internal static class ExportEndpoints
         return null;
     }
 
-    private static async Task<Model.Partner?> FindPartnerAsync(string? nickname, ExportStore store, ValidationErrors errors, CancellationToken cancellationToken)
+    private static async Task<Partner?> FindPartnerAsync(string? nickname, ExportStore store, ValidationErrors errors, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(nickname))
             return null;
