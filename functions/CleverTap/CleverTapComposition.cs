@@ -13,4 +13,16 @@ public static class CleverTapComposition
         services.TryAddSingleton<CleverTapAccounts>();
         return services;
     }
+
+    /// <summary>The typed upload/delete client with its resilience pipeline in the handler chain.</summary>
+    public static IServiceCollection AddCleverTapClient(this IServiceCollection services)
+    {
+        services.AddCleverTapAccounts();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<CleverTapResiliencePipelines>();
+        services.TryAddTransient<CleverTapResilienceHandler>();
+        services.AddHttpClient<CleverTapClient>(client => client.Timeout = Timeout.InfiniteTimeSpan) // the pipeline bounds every call
+            .AddHttpMessageHandler<CleverTapResilienceHandler>();
+        return services;
+    }
 }

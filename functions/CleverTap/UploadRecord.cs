@@ -238,6 +238,12 @@ public sealed class UploadData : IReadOnlyList<UploadField>
         return data;
     }
 
+    // A JsonValue may wrap any CLR numeric type: its JSON text is the one common form.
+    private static UploadValue NumberFromLiteral(string literal) =>
+        long.TryParse(literal, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var integer)
+            ? UploadValue.FromInteger(integer)
+            : UploadValue.FromNumberLiteral(literal);
+
     private static UploadValue FromNode(JsonNode node) => node switch
     {
         JsonArray array when array.Count > 0 && array.All(item => item is JsonObject) =>
@@ -250,9 +256,7 @@ public sealed class UploadData : IReadOnlyList<UploadField>
             JsonValueKind.String => UploadValue.FromString(node.GetValue<string>()),
             JsonValueKind.True => UploadValue.FromBoolean(true),
             JsonValueKind.False => UploadValue.FromBoolean(false),
-            _ => node.AsValue().TryGetValue<long>(out var integer)
-                ? UploadValue.FromInteger(integer)
-                : UploadValue.FromNumberLiteral(node.ToJsonString()),
+            _ => NumberFromLiteral(node.ToJsonString()),
         },
     };
 }

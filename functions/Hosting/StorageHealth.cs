@@ -67,9 +67,11 @@ public sealed class StorageHealthProbe(IServiceProvider services, ILogger<Storag
             logger.LogWarning("Health probe: {Service} storage did not answer within {Timeout}", service, s_timeout);
             return new StorageServiceHealth(false, $"no answer within {s_timeout.TotalSeconds:0} s");
         }
-        catch (Exception exception) when (exception is RequestFailedException or HttpRequestException or IOException)
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
         {
-            logger.LogWarning("Health probe: {Service} storage unreachable: {Error}", service, exception.Message);
+            // Whatever the transport throws (Azure.Core wraps exhausted retries in an AggregateException), the
+            // probe's answer is "unreachable", never a 500.
+            logger.LogWarning("Health probe: {Service} storage unreachable: {ErrorType}: {Error}", service, exception.GetType().Name, exception.Message);
             return new StorageServiceHealth(false, "unreachable");
         }
     }

@@ -40,10 +40,17 @@ internal sealed class TimerTriggerScheduler(
             {
                 var next = NextAfter(last);
                 _nextRun = next;
-                monitor.ReportTimerArmed(functionName, next);
+                var armed = false;
                 for (var wait = next - timeProvider.GetUtcNow(); wait > TimeSpan.Zero; wait = next - timeProvider.GetUtcNow())
                 {
-                    await Task.Delay(wait < s_longestWait ? wait : s_longestWait, timeProvider, stoppingToken);
+                    var delay = Task.Delay(wait < s_longestWait ? wait : s_longestWait, timeProvider, stoppingToken);
+                    if (!armed)
+                    {
+                        // Only once the delay's timer exists: a test may move its clock as soon as it hears this.
+                        monitor.ReportTimerArmed(functionName, next);
+                        armed = true;
+                    }
+                    await delay;
                 }
                 monitor.ReportTimerArmed(functionName, null);
 

@@ -15,39 +15,39 @@ public readonly struct SpecEvent(JsonElement root)
     public bool IsObject => Root.ValueKind == JsonValueKind.Object;
 
     /// <summary>The raw <c>type</c> (compare case-insensitively).</summary>
-    public string? Type => Text("type");
-    public string? MessageId => Text("messageId");
-    public string? UserId => NonBlank(Text("userId"));
-    public string? AnonymousId => NonBlank(Text("anonymousId"));
-    public string? PreviousId => NonBlank(Text("previousId"));
-    public string? GroupId => NonBlank(Text("groupId"));
+    public string? Type => Text("type"u8);
+    public string? MessageId => Text("messageId"u8);
+    public string? UserId => NonBlank(Text("userId"u8));
+    public string? AnonymousId => NonBlank(Text("anonymousId"u8));
+    public string? PreviousId => NonBlank(Text("previousId"u8));
+    public string? GroupId => NonBlank(Text("groupId"u8));
     /// <summary>track's event name.</summary>
-    public string? Event => Text("event");
+    public string? Event => Text("event"u8);
     /// <summary>page / screen name.</summary>
-    public string? Name => NonBlank(Text("name"));
+    public string? Name => NonBlank(Text("name"u8));
     /// <summary>page category.</summary>
-    public string? Category => NonBlank(Text("category"));
+    public string? Category => NonBlank(Text("category"u8));
 
-    public JsonElement Properties => Object(Root, "properties");
-    public JsonElement Traits => Object(Root, "traits");
-    public JsonElement Context => Object(Root, "context");
-    public JsonElement ContextTraits => Object(Context, "traits");
-    public JsonElement Integrations => Object(Root, "integrations");
+    public JsonElement Properties => Object(Root, "properties"u8);
+    public JsonElement Traits => Object(Root, "traits"u8);
+    public JsonElement Context => Object(Root, "context"u8);
+    public JsonElement ContextTraits => Object(Context, "traits"u8);
+    public JsonElement Integrations => Object(Root, "integrations"u8);
 
-    public JsonElement Field(string name) =>
-        IsObject && Root.TryGetProperty(name, out var value) ? value : default;
+    public JsonElement Field(ReadOnlySpan<byte> utf8Name) =>
+        IsObject && Root.TryGetProperty(utf8Name, out var value) ? value : default;
 
-    /// <summary>The <c>name</c> member of an object, or <c>default</c> (<see cref="JsonValueKind.Undefined"/>).</summary>
-    public static JsonElement Object(JsonElement parent, string name) =>
-        parent.ValueKind == JsonValueKind.Object && parent.TryGetProperty(name, out var value)
+    /// <summary>The member of an object, or <c>default</c> (<see cref="JsonValueKind.Undefined"/>).</summary>
+    public static JsonElement Object(JsonElement parent, ReadOnlySpan<byte> utf8Name) =>
+        parent.ValueKind == JsonValueKind.Object && parent.TryGetProperty(utf8Name, out var value)
             && value.ValueKind == JsonValueKind.Object
             ? value
             : default;
 
     /// <summary>A string or number member as text (ids arrive as numbers from some libraries).</summary>
-    public static string? Text(JsonElement parent, string name)
+    public static string? Text(JsonElement parent, ReadOnlySpan<byte> utf8Name)
     {
-        if (parent.ValueKind != JsonValueKind.Object || !parent.TryGetProperty(name, out var value))
+        if (parent.ValueKind != JsonValueKind.Object || !parent.TryGetProperty(utf8Name, out var value))
             return null;
         return value.ValueKind switch
         {
@@ -59,7 +59,7 @@ public readonly struct SpecEvent(JsonElement root)
         };
     }
 
-    private string? Text(string name) => Text(Root, name);
+    private string? Text(ReadOnlySpan<byte> utf8Name) => Text(Root, utf8Name);
 
     private static string? NonBlank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 }

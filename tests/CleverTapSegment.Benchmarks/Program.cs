@@ -7,6 +7,7 @@ return suite switch
 {
     "forwarding" => await ForwardingBench.RunAsync(rest),
     "export" => await ExportBench.RunAsync(rest),
+    "mapping" => await MappingBench.RunAsync(rest),
     _ => Usage(),
 };
 

@@ -30,30 +30,32 @@ public sealed class ManualTimeProvider : TimeProvider
         SetUtcNow(GetUtcNow() + by);
     }
 
-    /// <summary>Moves the clock forward to <paramref name="utcNow"/>, firing every timer due on the way.</summary>
+    /// <summary>
+    /// Jumps the clock to <paramref name="utcNow"/>, then fires every timer due by then, earliest first; callbacks see
+    /// the new time, as after a machine wakes from sleep (a periodic timer fires once per period passed).
+    /// </summary>
     public void SetUtcNow(DateTimeOffset utcNow)
     {
         utcNow = utcNow.ToUniversalTime();
+        lock (_gate)
+        {
+            if (utcNow < _utcNow)
+            {
+                throw new ArgumentOutOfRangeException(nameof(utcNow), "Time only moves forward.");
+            }
+            _utcNow = utcNow;
+        }
         while (true)
         {
             ManualTimer? due;
             lock (_gate)
             {
-                if (utcNow < _utcNow)
-                {
-                    throw new ArgumentOutOfRangeException(nameof(utcNow), "Time only moves forward.");
-                }
-                due = _timers.Where(timer => timer.DueAt <= utcNow).MinBy(timer => timer.DueAt);
+                due = _timers.Where(timer => timer.DueAt <= _utcNow).MinBy(timer => timer.DueAt);
                 if (due is null)
                 {
-                    _utcNow = utcNow;
                     return;
                 }
-                if (due.DueAt > _utcNow)
-                {
-                    _utcNow = due.DueAt;
-                }
-                due.Reschedule(_utcNow);
+                due.Reschedule();
                 if (due.DueAt == DateTimeOffset.MaxValue)
                 {
                     _timers.Remove(due);
@@ -101,9 +103,9 @@ public sealed class ManualTimeProvider : TimeProvider
             return true;
         }
 
-        /// <summary>Called under the owner's lock when the timer fires at <paramref name="now"/>.</summary>
-        public void Reschedule(DateTimeOffset now) =>
-            DueAt = _period == Timeout.InfiniteTimeSpan || _period <= TimeSpan.Zero ? DateTimeOffset.MaxValue : now + _period;
+        /// <summary>Called under the owner's lock as the timer fires.</summary>
+        public void Reschedule() =>
+            DueAt = _period == Timeout.InfiniteTimeSpan || _period <= TimeSpan.Zero ? DateTimeOffset.MaxValue : DueAt + _period;
 
         public void Fire() => callback(state);
 

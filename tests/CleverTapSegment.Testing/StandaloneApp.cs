@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 
 namespace CleverTapSegment.Testing;
 
@@ -75,6 +76,7 @@ public sealed class StandaloneAppOptions
 /// </summary>
 public sealed class StandaloneApp : IAsyncDisposable
 {
+    private static readonly SemaphoreSlim s_startGate = new(1, 1);
     private readonly AppFactory _factory;
 
     private StandaloneApp(AppFactory factory, Uri baseAddress)
@@ -106,20 +108,46 @@ public sealed class StandaloneApp : IAsyncDisposable
         return StartAsync(options);
     }
 
-    public static Task<StandaloneApp> StartAsync(StandaloneAppOptions options)
+    public static async Task<StandaloneApp> StartAsync(StandaloneAppOptions options)
     {
+        // WebApplicationFactory finds the app's host through process-wide hosting diagnostics: starting two at once
+        // from parallel test classes can cross them, so start-ups take turns (each takes well under a second).
+        await s_startGate.WaitAsync();
         var factory = new AppFactory(options, BuildSettings(options));
         try
         {
             factory.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
             factory.StartServer();
             var address = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-            return Task.FromResult(new StandaloneApp(factory, new Uri(address.TrimEnd('/') + "/")));
+            return new StandaloneApp(factory, new Uri(address.TrimEnd('/') + "/"));
+        }
+        catch (ObjectDisposedException disposed) when (factory.StartupErrors.Count > 0)
+        {
+            // WebApplicationFactory can lose the start-up exception to a race on the failed host's services; the
+            // host logged it, so report that instead.
+            await DisposeQuietlyAsync(factory);
+            throw new InvalidOperationException("The app failed to start:\n" + string.Join("\n", factory.StartupErrors), disposed);
         }
         catch
         {
-            factory.Dispose();
+            await DisposeQuietlyAsync(factory);
             throw;
+        }
+        finally
+        {
+            s_startGate.Release();
+        }
+    }
+
+    private static async Task DisposeQuietlyAsync(AppFactory factory)
+    {
+        try
+        {
+            await factory.DisposeAsync();
+        }
+        catch (Exception exception) when (exception is ObjectDisposedException or InvalidOperationException or AggregateException or OperationCanceledException)
+        {
+            // The start-up failure is what the caller needs to see, not the half-built host's teardown.
         }
     }
 
@@ -175,9 +203,14 @@ public sealed class StandaloneApp : IAsyncDisposable
 
     private sealed class AppFactory(StandaloneAppOptions options, Dictionary<string, string?> settings) : WebApplicationFactory<Program>
     {
+        private readonly ErrorLogCollector _errors = new();
+
+        public IReadOnlyList<string> StartupErrors => _errors.Entries;
+
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
             builder.UseEnvironment(options.EnvironmentName);
+            builder.ConfigureLogging(logging => logging.AddProvider(_errors));
             builder.ConfigureAppConfiguration((_, configuration) =>
             {
                 // Hermetic: a developer's local.settings.json must not change what a test sees.
@@ -204,6 +237,35 @@ public sealed class StandaloneApp : IAsyncDisposable
                 }
                 options.ConfigureServices?.Invoke(services);
             });
+        }
+    }
+
+    /// <summary>Keeps error-level log entries (with their exceptions) to explain a failed start.</summary>
+    private sealed class ErrorLogCollector : ILoggerProvider
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _entries = new();
+
+        public IReadOnlyList<string> Entries => [.. _entries];
+
+        public ILogger CreateLogger(string categoryName) => new Collector(this, categoryName);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Collector(ErrorLogCollector owner, string category) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Error;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            {
+                if (IsEnabled(logLevel))
+                {
+                    owner._entries.Enqueue($"{category}: {formatter(state, exception)} {exception}");
+                }
+            }
         }
     }
 }

@@ -31,8 +31,8 @@ internal static class DeviceTokens
 
     public static void AddTokenRecord(SpecEvent segmentEvent, MappingContext context)
     {
-        var device = SpecEvent.Object(segmentEvent.Context, "device");
-        var token = SpecEvent.Text(device, "token");
+        var device = SpecEvent.Object(segmentEvent.Context, "device"u8);
+        var token = SpecEvent.Text(device, "token"u8);
         if (string.IsNullOrWhiteSpace(token))
             return;
         var anonymousId = segmentEvent.AnonymousId;
@@ -58,7 +58,7 @@ internal static class DeviceTokens
 
     private static string? TokenType(SpecEvent segmentEvent, MappingContext context)
     {
-        var requested = SpecEvent.Text(IntegrationsOptOut.CleverTapOptions(segmentEvent), "deviceTokenType");
+        var requested = SpecEvent.Text(IntegrationsOptOut.CleverTapOptions(segmentEvent), "deviceTokenType"u8);
         if (requested is not null)
         {
             var normalized = requested.Trim().ToLowerInvariant();
@@ -66,7 +66,7 @@ internal static class DeviceTokens
                 return normalized;
             context.Warn($"integrations.CleverTap.deviceTokenType '{requested}' is not one of fcm, gcm, apns, wns, mpns: ignored");
         }
-        var os = SpecEvent.Text(SpecEvent.Object(segmentEvent.Context, "os"), "name");
+        var os = SpecEvent.Text(SpecEvent.Object(segmentEvent.Context, "os"u8), "name"u8);
         if (os is not null && s_tokenTypeByOs.TryGetValue(os.Trim(), out var type))
             return type;
         context.Warn($"context.device.token skipped: cannot tell the token type from context.os.name '{os}'");

@@ -10,19 +10,17 @@ namespace CleverTapSegment.Forwarding.Mapping;
 /// </summary>
 internal static class IntegrationsOptOut
 {
-    public const string DestinationName = "CleverTap";
-
     public static bool TurnsCleverTapOff(SpecEvent segmentEvent)
     {
         var integrations = segmentEvent.Integrations;
         if (integrations.ValueKind != JsonValueKind.Object)
             return false;
-        if (integrations.TryGetProperty(DestinationName, out var cleverTap))
+        if (integrations.TryGetProperty("CleverTap"u8, out var cleverTap))
             return cleverTap.ValueKind == JsonValueKind.False;
-        return integrations.TryGetProperty("All", out var all) && all.ValueKind == JsonValueKind.False;
+        return integrations.TryGetProperty("All"u8, out var all) && all.ValueKind == JsonValueKind.False;
     }
 
     /// <summary>The destination's options object, when the integrations entry is one.</summary>
     public static JsonElement CleverTapOptions(SpecEvent segmentEvent) =>
-        SpecEvent.Object(segmentEvent.Integrations, DestinationName);
+        SpecEvent.Object(segmentEvent.Integrations, "CleverTap"u8);
 }

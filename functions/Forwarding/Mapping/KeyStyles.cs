@@ -9,16 +9,38 @@ public static class KeyStyles
     // Keys repeat across events (a few hundred distinct names per source), so conversions are cached; the cap
     // keeps a source that sends unbounded key names (ids as keys) from growing memory without limit.
     private const int CacheCapacity = 20_000;
+    // Longer keys are cut to CleverTap's 120 characters anyway; not caching them bounds the cache's size too.
+    private const int MaxCachedKeyLength = 128;
     private static readonly ConcurrentDictionary<string, string> s_snakeCache = new(StringComparer.Ordinal);
+    // ConcurrentDictionary.Count takes every lock: count additions ourselves.
+    private static int s_snakeCacheCount;
 
     public static string Apply(KeyStyle style, string key) =>
         style == KeyStyle.Preserve ? key : ToSnakeCase(key);
 
+    /// <summary>Reads the <c>Ingest__KeyStyle</c> setting: <c>snake_case</c> (also <c>snakecase</c>, <c>snake</c>) or
+    /// <c>preserve</c>, any case.</summary>
+    public static bool TryParse(string? setting, out KeyStyle style)
+    {
+        style = KeyStyle.SnakeCase;
+        switch (setting?.Trim().ToLowerInvariant())
+        {
+            case "snake_case" or "snakecase" or "snake":
+                return true;
+            case "preserve":
+                style = KeyStyle.Preserve;
+                return true;
+            default:
+                return false;
+        }
+    }
+
     /// <summary>
-    /// Segment's classic destinations "lower case and snake_case" keys with <c>to-snake-case@1.0.0</c>
-    /// (ianstormtaylor, the analytics.js dependency): reproduced exactly, including its quirks (a key that has a
-    /// space or a separator is not split on case; each capital of a run is its own word; non-ASCII letters are
-    /// separators), because those are the keys a customer already has in CleverTap from Segment.
+    /// Segment's classic CleverTap destination "will lower case and snake_case" keys; its code is not public, so this
+    /// reproduces <c>to-snake-case@1.0.0</c> (ianstormtaylor), the library of Segment's own analytics.js bundle and
+    /// the likeliest match for keys a customer already has in CleverTap. Its quirks are kept on purpose: a key with
+    /// a space or a separator is not split on case, each capital of a run is its own word, non-ASCII letters are
+    /// separators, and snake_case keys (Engage's <c>order_completed_last_30days</c>) stay as they are.
     /// https://segment.com/docs/connections/destinations/catalog/clevertap/ ,
     /// https://docs.clevertap.com/docs/segmentcom ("Industry Of Traits" → "industry_of_traits").
     /// </summary>
@@ -27,8 +49,9 @@ public static class KeyStyles
         if (s_snakeCache.TryGetValue(key, out var cached))
             return cached;
         var converted = ConvertToSnakeCase(key);
-        if (s_snakeCache.Count < CacheCapacity)
-            s_snakeCache.TryAdd(key, converted);
+        if (key.Length <= MaxCachedKeyLength && Volatile.Read(ref s_snakeCacheCount) < CacheCapacity
+            && s_snakeCache.TryAdd(key, converted))
+            Interlocked.Increment(ref s_snakeCacheCount);
         return converted;
     }
 

@@ -38,19 +38,21 @@ public sealed record MappedEvent(
 
 public static partial class SegmentEventMapper
 {
-    /// <summary>The mapping of each spec call (DESIGN §5), by lower-case type. Segment's types:
+    /// <summary>One spec call: its canonical (lower-case) type and its mapping.</summary>
+    private sealed record SpecCall(string Type, Action<SpecEvent, MappingContext> Map);
+
+    /// <summary>The mapping of each spec call (DESIGN §5), looked up case-insensitively. Segment's types:
     /// https://segment.com/docs/connections/spec/ ; <c>delete</c> arrives through webhooks.</summary>
-    private static readonly FrozenDictionary<string, Action<SpecEvent, MappingContext>> s_mappers =
-        new Dictionary<string, Action<SpecEvent, MappingContext>>
-        {
-            ["identify"] = ProfileFields.MapIdentify,
-            ["track"] = EventMappings.MapTrack,
-            ["page"] = EventMappings.MapPage,
-            ["screen"] = EventMappings.MapScreen,
-            ["alias"] = EventMappings.MapAlias,
-            ["group"] = EventMappings.MapGroup,
-            ["delete"] = EventMappings.MapDelete,
-        }.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
+    private static readonly FrozenDictionary<string, SpecCall> s_calls = new SpecCall[]
+    {
+        new("identify", ProfileFields.MapIdentify),
+        new("track", EventMappings.MapTrack),
+        new("page", EventMappings.MapPage),
+        new("screen", EventMappings.MapScreen),
+        new("alias", EventMappings.MapAlias),
+        new("group", EventMappings.MapGroup),
+        new("delete", EventMappings.MapDelete),
+    }.ToFrozenDictionary(call => call.Type, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Maps one Segment spec event (any key order, tolerant parsing) to CleverTap upload records.
     /// Pure: the result does not reference <paramref name="segmentEvent"/>, so its document may be disposed.</summary>
@@ -65,20 +67,20 @@ public static partial class SegmentEventMapper
             return Result(null, null, context);
         }
         var type = spec.Type?.Trim();
-        var mapper = type is null ? null : s_mappers.GetValueOrDefault(type);
+        var call = type is null ? null : s_calls.GetValueOrDefault(type);
         if (type is null)
             context.Reject("the event has no type");
         else if (IntegrationsOptOut.TurnsCleverTapOff(spec))
             context.Finish(MappingDisposition.Skipped, "integrations turns CleverTap off");
-        else if (mapper is null)
+        else if (call is null)
             context.Finish(MappingDisposition.Unsupported, $"event type '{type}' is not supported");
         else
         {
-            mapper(spec, context);
+            call.Map(spec, context);
             if (context.Disposition == MappingDisposition.Deliver)
                 DeviceTokens.AddTokenRecord(spec, context);
         }
-        return Result(spec.MessageId, type?.ToLowerInvariant(), context);
+        return Result(spec.MessageId, call?.Type ?? type?.ToLowerInvariant(), context);
     }
 
     private static MappedEvent Result(string? messageId, string? type, MappingContext context) =>

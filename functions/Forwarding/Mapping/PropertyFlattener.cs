@@ -82,9 +82,10 @@ internal static class PropertyFlattener
                 }
                 foreach (var member in value.EnumerateObject())
                 {
+                    // Warnings about a nested key name it by its flattened key: no path string per key on the hot path.
+                    var nestedKey = KeyFor(member.Name, key, context.Settings.KeyStyle);
                     if (member.Value.ValueKind != JsonValueKind.Null)
-                        AddValue(data, KeyFor(member.Name, key, context.Settings.KeyStyle), sourceKey + "." + member.Name,
-                            member.Value, target, context, depth + 1);
+                        AddValue(data, nestedKey, nestedKey, member.Value, target, context, depth + 1);
                 }
                 return;
             case JsonValueKind.Array when target == ValueTarget.Profile && IsScalarArray(value):

@@ -80,6 +80,11 @@ public static class ValueRules
     public static bool TryFormatCleverTapDate(JsonElement value, out string cleverTapDate)
     {
         cleverTapDate = "";
+        if (value.ValueKind == JsonValueKind.String && value.GetString() is var text && IsCleverTapDate(text))
+        {
+            cleverTapDate = text!;
+            return true;
+        }
         if (!TryParseDate(value, out var date))
             return false;
         cleverTapDate = "$D_" + date.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
@@ -99,10 +104,36 @@ public static class ValueRules
         if (value.TryGetDateTimeOffset(out date))
             return true;
         var text = value.GetString();
-        return text is { Length: > 0 } && char.IsAsciiDigit(text[0])
+        return text is not null && StartsWithIsoDate(text)
             && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture,
                 DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out date);
     }
+
+    /// <summary><c>yyyy-M-d</c> at the start: the lenient parse never guesses day/month order (<c>03/04/2020</c>).</summary>
+    private static bool StartsWithIsoDate(string text)
+    {
+        var i = 0;
+        while (i < text.Length && i < 4 && char.IsAsciiDigit(text[i]))
+            i++;
+        if (i != 4)
+            return false;
+        for (var part = 0; part < 2; part++)
+        {
+            if (i >= text.Length || text[i] != '-')
+                return false;
+            var digits = 0;
+            for (i++; i < text.Length && char.IsAsciiDigit(text[i]); i++)
+                digits++;
+            if (digits is < 1 or > 2)
+                return false;
+        }
+        return true;
+    }
+
+    /// <summary>A value that is already a CleverTap date (<c>$D_&lt;epoch seconds&gt;</c>) passes through.</summary>
+    public static bool IsCleverTapDate(string? text) =>
+        text is { Length: > 3 } && text.StartsWith("$D_", StringComparison.Ordinal)
+        && long.TryParse(text.AsSpan(3), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _);
 
     /// <summary>
     /// CleverTap wants <c>ts</c> in epoch seconds (else error 525). https://developer.clevertap.com/docs/upload-events-api

@@ -48,4 +48,21 @@ public sealed class KeyStyleTests
     [InlineData("Industry Of Traits")]
     [InlineData("planType")]
     public void Preserve_leaves_keys_alone(string key) => Assert.Equal(key, KeyStyles.Apply(KeyStyle.Preserve, key));
+
+    [Theory]
+    [InlineData("snake_case", KeyStyle.SnakeCase)]
+    [InlineData("SNAKE_CASE", KeyStyle.SnakeCase)]
+    [InlineData("snakecase", KeyStyle.SnakeCase)]
+    [InlineData(" preserve ", KeyStyle.Preserve)]
+    public void Key_style_setting_is_read(string setting, KeyStyle expected)
+    {
+        Assert.True(KeyStyles.TryParse(setting, out var style));
+        Assert.Equal(expected, style);
+    }
+
+    [Theory]
+    [InlineData("camelCase")]
+    [InlineData("")]
+    [InlineData(null)]
+    public void Unknown_key_style_setting_is_refused(string? setting) => Assert.False(KeyStyles.TryParse(setting, out _));
 }

@@ -37,7 +37,47 @@ public sealed class MappingGoldenFileTests
 
         var expected = golden["expected"]!;
         Assert.True(JsonNode.DeepEquals(expected, actual),
-            $"{caseFile}: {golden["description"]}\n--- expected\n{expected.ToJsonString(s_indented)}\n--- actual\n{actual.ToJsonString(s_indented)}");
+            $"{caseFile}: {golden["description"]}\ndifferences (path: expected → actual):\n{string.Join("\n", Differences(expected, actual, "expected"))}"
+            + $"\n--- actual\n{actual.ToJsonString(s_indented)}");
+    }
+
+    [Theory]
+    [MemberData(nameof(CaseFiles))]
+    public void Every_record_carries_exactly_one_identifier(string caseFile)
+    {
+        var golden = JsonNode.Parse(File.ReadAllText(Path.Combine(s_casesFolder, caseFile)))!.AsObject();
+        foreach (var record in golden["expected"]!["records"]!.AsArray())
+        {
+            var identifiers = new[] { "identity", "objectId" }.Count(name => record!.AsObject().ContainsKey(name));
+            Assert.True(identifiers == 1, $"{caseFile}: {record!.ToJsonString()}");
+        }
+    }
+
+    /// <summary>Each differing path once, so a failing case reads as a short list instead of two documents.</summary>
+    private static IEnumerable<string> Differences(JsonNode? expected, JsonNode? actual, string path)
+    {
+        switch (expected, actual)
+        {
+            case (JsonObject expectedObject, JsonObject actualObject):
+                foreach (var key in expectedObject.Select(pair => pair.Key).Union(actualObject.Select(pair => pair.Key)))
+                {
+                    foreach (var difference in Differences(expectedObject[key], actualObject[key], $"{path}.{key}"))
+                        yield return difference;
+                }
+                break;
+            case (JsonArray expectedArray, JsonArray actualArray):
+                for (var i = 0; i < Math.Max(expectedArray.Count, actualArray.Count); i++)
+                {
+                    foreach (var difference in Differences(i < expectedArray.Count ? expectedArray[i] : null,
+                                 i < actualArray.Count ? actualArray[i] : null, $"{path}[{i}]"))
+                        yield return difference;
+                }
+                break;
+            default:
+                if (!JsonNode.DeepEquals(expected, actual))
+                    yield return $"  {path}: {expected?.ToJsonString() ?? "(missing)"} → {actual?.ToJsonString() ?? "(missing)"}";
+                break;
+        }
     }
 
     /// <summary>The mapping result in the golden-file shape; optional members only when set.</summary>

@@ -54,7 +54,17 @@ public sealed class ValueRuleTests
         Assert.Equal(expected, date);
     }
 
+    [Fact]
+    public void A_value_already_in_dollar_D_form_passes_through()
+    {
+        Assert.True(ValueRules.TryFormatCleverTapDate(JsonDocument.Parse("\"$D_641520000\"").RootElement, out var date));
+        Assert.Equal("$D_641520000", date);
+    }
+
     [Theory]
+    [InlineData("\"03/04/2020\"")]
+    [InlineData("\"April 3rd\"")]
+    [InlineData("\"$D_soon\"")]
     [InlineData("\"last spring\"")]
     [InlineData("\"\"")]
     [InlineData("641520000")]

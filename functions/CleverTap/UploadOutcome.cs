@@ -1,0 +1,60 @@
+namespace CleverTapSegment.CleverTap;
+
+/// <summary>What happened to one uploaded record, as far as the Segment sender is concerned.</summary>
+public enum RecordOutcome
+{
+    /// <summary>CleverTap accepted it.</summary>
+    Delivered,
+    /// <summary>CleverTap refused it for good (validation): report it, never retry it.</summary>
+    Rejected,
+    /// <summary>CleverTap asked us to slow down (429) and the budget ran out: Segment should retry (429).</summary>
+    Throttled,
+    /// <summary>Not delivered for a transient reason (5xx, network, timeout, open circuit, credentials): Segment should retry (503).</summary>
+    Unavailable,
+}
+
+/// <summary>A record's outcome with the reason CleverTap (or the transport) gave.</summary>
+public readonly record struct RecordResult(RecordOutcome Outcome, string? Reason = null, int? Code = null)
+{
+    public static RecordResult Delivered { get; } = new(RecordOutcome.Delivered);
+
+    public bool IsTransient => Outcome is RecordOutcome.Throttled or RecordOutcome.Unavailable;
+}
+
+/// <summary>
+/// The one place that decides what a CleverTap answer means for the records of an upload.
+/// https://developer.clevertap.com/docs/api-errors ; a 200 is read per record (<c>status</c>/<c>unprocessed[]</c>),
+/// https://developer.clevertap.com/docs/upload-events-api
+/// </summary>
+public static class UploadClassification
+{
+    /// <summary>
+    /// Outcome of a whole response that is not a readable 200 body (every record shares it).
+    /// 401/403 mean wrong passcode or wrong region: our configuration, not the event, so Segment must keep the
+    /// event and retry (503) while an operator fixes it, instead of dropping it as a 4xx would.
+    /// </summary>
+    public static RecordOutcome Classify(int httpStatus) => httpStatus switch
+    {
+        >= 200 and < 300 => RecordOutcome.Delivered,
+        429 => RecordOutcome.Throttled,
+        401 or 403 => RecordOutcome.Unavailable,
+        408 => RecordOutcome.Unavailable,
+        >= 500 => RecordOutcome.Unavailable,
+        _ => RecordOutcome.Rejected,
+    };
+
+    /// <summary>
+    /// Outcome of one <c>unprocessed[]</c> entry by its per-record code: 555 is CleverTap's "miscellaneous server
+    /// error", worth retrying; the 5xx validation codes (509–535) will fail the same way again.
+    /// </summary>
+    public static RecordOutcome ClassifyRecordCode(int? code) => code switch
+    {
+        555 => RecordOutcome.Unavailable,
+        429 => RecordOutcome.Throttled,
+        _ => RecordOutcome.Rejected,
+    };
+
+    /// <summary>Whether the HTTP layer should try again (inside the budget): the same statuses that map to a transient outcome.</summary>
+    public static bool IsRetryableStatus(int httpStatus) =>
+        httpStatus is 408 or 429 or >= 500 && httpStatus != 501;
+}

@@ -1,0 +1,220 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using Azure;
+using CleverTapSegment.Storage;
+
+namespace CleverTapSegment.Forwarding;
+
+/// <summary>
+/// Remembers records already delivered inside requests that were answered non-2xx, so Segment's retry of the same
+/// batch resends only what was not delivered (CleverTap never de-duplicates: https://developer.clevertap.com/docs/upload-events-api).
+/// Only such requests leave delivery ambiguous, so the steady state writes nothing and reads nothing per event: a
+/// marker entity per account says whether any entry is still live, and is read at most every <see cref="MarkerRefresh"/>.
+/// Keys are <c>{messageId}#{record index}</c>. Entries live in partitions <c>{account}-{hash bucket}</c>, each entity
+/// holding many keys, so a retried batch of 4000 events costs at most <see cref="Buckets"/> queries.
+/// </summary>
+public sealed partial class DeliveredRecordLog
+{
+    public const string TableName = "ingestdelivered";
+
+    /// <summary>Segment retries for up to 4 h; 24 h also covers a manual replay the same day.</summary>
+    public static readonly TimeSpan Retention = TimeSpan.FromHours(24);
+
+    /// <summary>How stale another instance's view of "no live entries" may be: well under Segment's first retry backoff.</summary>
+    public static readonly TimeSpan MarkerRefresh = TimeSpan.FromSeconds(5);
+
+    internal const int Buckets = 16;
+    private const string MarkerPartition = "marker";
+    private const string ExpiresAtColumn = "ExpiresAt";
+    private const string KeysColumn = "Keys";
+    /// <summary>A string property holds at most 64 KiB (32K UTF-16 chars); stay well under it.</summary>
+    private const int MaxKeysChars = 30_000;
+
+    private readonly TableServiceClient _tables;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger<DeliveredRecordLog> _logger;
+    private readonly ConcurrentDictionary<string, MarkerState> _markers = new(StringComparer.OrdinalIgnoreCase);
+    private Task<TableClient>? _tableReady;
+
+    public DeliveredRecordLog(TableServiceClient tables, TimeProvider timeProvider, ILogger<DeliveredRecordLog> logger)
+    {
+        _tables = tables;
+        _timeProvider = timeProvider;
+        _logger = logger;
+    }
+
+    public static string RecordKey(string messageId, int recordIndex) => $"{messageId}#{recordIndex}";
+
+    /// <summary>
+    /// Which of <paramref name="keys"/> were already delivered. Costs nothing while the account has no live entries.
+    /// A storage failure answers "none" (a possible duplicate is better than a lost event).
+    /// </summary>
+    public async Task<IReadOnlySet<string>> FindDeliveredAsync(string account, IReadOnlyCollection<string> keys, CancellationToken cancellationToken)
+    {
+        if (keys.Count == 0 || !await MayHaveEntriesAsync(account, cancellationToken))
+            return EmptySet;
+        try
+        {
+            var table = await GetTableAsync();
+            var now = _timeProvider.GetUtcNow();
+            var found = new HashSet<string>(StringComparer.Ordinal);
+            var wanted = keys.ToHashSet(StringComparer.Ordinal);
+            var partitions = wanted.Select(key => Partition(account, key)).Distinct(StringComparer.Ordinal);
+            await Parallel.ForEachAsync(partitions, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken }, async (partition, token) =>
+            {
+                await foreach (var entity in table.QueryAsync(TableFilter.Create($"PartitionKey eq {partition}"), cancellationToken: token))
+                {
+                    if (entity.GetDateTimeOffset(ExpiresAtColumn) is not { } expiresAt || expiresAt <= now)
+                    {
+                        _ = DeleteQuietlyAsync(table, entity);
+                        continue;
+                    }
+                    foreach (var key in (entity.GetString(KeysColumn) ?? "").Split('\n'))
+                    {
+                        if (wanted.Contains(key))
+                        {
+                            lock (found)
+                                found.Add(key);
+                        }
+                    }
+                }
+            });
+            return found;
+        }
+        catch (Exception exception) when (exception is RequestFailedException or HttpRequestException)
+        {
+            LogStoreFailed(_logger, exception, "read");
+            return EmptySet;
+        }
+    }
+
+    /// <summary>Remembers delivered record keys for <see cref="Retention"/> and raises the account's marker.</summary>
+    public async Task RememberAsync(string account, IReadOnlyCollection<string> keys, CancellationToken cancellationToken)
+    {
+        var usable = keys.Where(key => !key.Contains('\n', StringComparison.Ordinal)).ToList();
+        if (usable.Count == 0)
+            return;
+        try
+        {
+            var table = await GetTableAsync();
+            var expiresAt = _timeProvider.GetUtcNow() + Retention;
+            var marker = new TableEntity(MarkerPartition, SafeKey(account)) { [ExpiresAtColumn] = expiresAt };
+            await table.UpsertEntityAsync(marker, TableUpdateMode.Replace, cancellationToken);
+            _markers[account] = new MarkerState(expiresAt, _timeProvider.GetUtcNow());
+
+            var entities = usable.GroupBy(key => Partition(account, key), StringComparer.Ordinal)
+                .SelectMany(group => Chunk(group).Select(chunk => new TableEntity(group.Key, Guid.NewGuid().ToString("N"))
+                {
+                    [ExpiresAtColumn] = expiresAt,
+                    [KeysColumn] = chunk,
+                }));
+            await Parallel.ForEachAsync(entities, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken },
+                async (entity, token) => await table.AddEntityAsync(entity, token));
+        }
+        catch (Exception exception) when (exception is RequestFailedException or HttpRequestException or OperationCanceledException)
+        {
+            // The retry may then resend these records: a duplicate, never a loss.
+            LogStoreFailed(_logger, exception, "write");
+        }
+    }
+
+    /// <summary>The cheap, cached question asked once per request: may this account have live entries?</summary>
+    internal async Task<bool> MayHaveEntriesAsync(string account, CancellationToken cancellationToken)
+    {
+        var now = _timeProvider.GetUtcNow();
+        var state = _markers.GetValueOrDefault(account);
+        if (state is not null && (state.ActiveUntil > now || now - state.CheckedAt < MarkerRefresh))
+            return state.ActiveUntil > now;
+
+        var refresh = new MarkerState(state?.ActiveUntil ?? DateTimeOffset.MinValue, now);
+        // One reader refreshes; concurrent requests keep using the previous answer meanwhile.
+        if (state is not null && !_markers.TryUpdate(account, refresh, state))
+            return state.ActiveUntil > now;
+        if (state is null && !_markers.TryAdd(account, refresh))
+            return _markers[account].ActiveUntil > now;
+        try
+        {
+            var table = await GetTableAsync();
+            var marker = await table.GetEntityIfExistsAsync(MarkerPartition, SafeKey(account), [ExpiresAtColumn], cancellationToken);
+            var activeUntil = marker?.GetDateTimeOffset(ExpiresAtColumn) ?? DateTimeOffset.MinValue;
+            _markers[account] = new MarkerState(activeUntil, now);
+            return activeUntil > now;
+        }
+        catch (Exception exception) when (exception is RequestFailedException or HttpRequestException)
+        {
+            LogStoreFailed(_logger, exception, "read");
+            return false;
+        }
+    }
+
+    /// <summary>Creates the table once; a failed attempt (storage not up yet) is tried again next time.</summary>
+    private async Task<TableClient> GetTableAsync()
+    {
+        var ready = _tableReady ??= CreateTableAsync();
+        try
+        {
+            return await ready;
+        }
+        catch
+        {
+            _ = Interlocked.CompareExchange(ref _tableReady, null, ready);
+            throw;
+        }
+    }
+
+    private async Task<TableClient> CreateTableAsync()
+    {
+        var table = _tables.GetTableClient(TableName);
+        await table.CreateIfNotExistsAsync();
+        return table;
+    }
+
+    private async Task DeleteQuietlyAsync(TableClient table, TableEntity entity)
+    {
+        try
+        {
+            await table.DeleteEntityAsync(entity.PartitionKey, entity.RowKey, entity.ETag);
+        }
+        catch (Exception exception) when (exception is RequestFailedException or HttpRequestException)
+        {
+            LogStoreFailed(_logger, exception, "clean up");
+        }
+    }
+
+    private static IEnumerable<string> Chunk(IEnumerable<string> keys)
+    {
+        var builder = new StringBuilder();
+        foreach (var key in keys)
+        {
+            if (builder.Length > 0 && builder.Length + key.Length + 1 > MaxKeysChars)
+            {
+                yield return builder.ToString();
+                builder.Clear();
+            }
+            if (builder.Length > 0)
+                builder.Append('\n');
+            builder.Append(key);
+        }
+        if (builder.Length > 0)
+            yield return builder.ToString();
+    }
+
+    private static string Partition(string account, string key)
+    {
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(Encoding.UTF8.GetBytes(key), hash);
+        return $"{SafeKey(account)}-{hash[0] % Buckets:x1}";
+    }
+
+    /// <summary>Table keys may not contain <c>/ \ # ?</c> or control characters.</summary>
+    private static string SafeKey(string value) =>
+        string.Concat(value.Select(c => c is '/' or '\\' or '#' or '?' || char.IsControl(c) ? '_' : c));
+
+    private static readonly IReadOnlySet<string> EmptySet = new HashSet<string>();
+
+    private sealed record MarkerState(DateTimeOffset ActiveUntil, DateTimeOffset CheckedAt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Delivered-record log {Operation} failed; a Segment retry may resend delivered events")]
+    private static partial void LogStoreFailed(ILogger logger, Exception exception, string operation);
+}

@@ -1,0 +1,243 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using CleverTapSegment.CleverTap;
+using Microsoft.Extensions.Options;
+
+namespace CleverTapSegment.Forwarding;
+
+/// <summary>Sends upload records to CleverTap: the seam the ingest endpoint delivers through.</summary>
+public interface IRecordUploader
+{
+    /// <summary>
+    /// Queues the records and returns one task per record that completes with its outcome. A task may complete
+    /// after <paramref name="deadline"/> (an upload already in flight finishes); records still queued at the
+    /// deadline are not sent and complete as <see cref="RecordOutcome.Unavailable"/>.
+    /// </summary>
+    IReadOnlyList<Task<RecordResult>> Submit(CleverTapAccount account, IReadOnlyList<UploadRecord> records, DateTimeOffset deadline);
+}
+
+/// <summary>The upload call itself, behind a delegate so the coalescer can be tested without HTTP.</summary>
+public delegate Task<RecordResult[]> UploadBatchAsync(CleverTapAccount account, IReadOnlyList<UploadRecord> records, DateTimeOffset deadline, CancellationToken cancellationToken);
+
+/// <summary>
+/// Per account, one queue of records from every concurrent request, drained into shared uploads of up to
+/// <see cref="CleverTapClient.MaxRecordsPerUpload"/> records with at most <see cref="CleverTapAccount.MaxConcurrentUploads"/>
+/// in flight. While the slots are busy records pile up, so the busier the endpoint the fuller each upload: CleverTap
+/// limits concurrent requests, not records (https://developer.clevertap.com/docs/api-request-limit).
+/// With <see cref="IngestOptions.Coalesce"/> off each request's records go out as their own uploads (same slot limit).
+/// </summary>
+public sealed partial class UploadCoalescer : IRecordUploader, IAsyncDisposable
+{
+    private readonly UploadBatchAsync _upload;
+    private readonly TimeProvider _timeProvider;
+    private readonly bool _coalesce;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<string, AccountQueue> _queues = new(StringComparer.OrdinalIgnoreCase);
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly ConcurrentDictionary<Task, byte> _uploadsInFlight = new();
+    private int _disposed;
+
+    internal UploadCoalescer(UploadBatchAsync upload, TimeProvider timeProvider, bool coalesce, ILogger<UploadCoalescer> logger)
+    {
+        _upload = upload;
+        _timeProvider = timeProvider;
+        _coalesce = coalesce;
+        _logger = logger;
+    }
+
+    public UploadCoalescer(IServiceProvider services, TimeProvider timeProvider, IOptions<IngestOptions> options, ILogger<UploadCoalescer> logger)
+        : this((account, records, deadline, cancellationToken) => services.GetRequiredService<CleverTapClient>().UploadAsync(account, records, deadline, cancellationToken),
+            timeProvider, options.Value.Coalesce, logger)
+    {
+    }
+
+    /// <summary>Records closer than this to their deadline are not worth starting an upload for.</summary>
+    internal static readonly TimeSpan MinimumUsefulTime = TimeSpan.FromMilliseconds(100);
+
+    public IReadOnlyList<Task<RecordResult>> Submit(CleverTapAccount account, IReadOnlyList<UploadRecord> records, DateTimeOffset deadline)
+    {
+        var pending = new PendingRecord[records.Count];
+        for (var i = 0; i < records.Count; i++)
+            pending[i] = new PendingRecord(records[i], deadline);
+        if (records.Count == 0)
+            return [];
+
+        var queue = _queues.GetOrAdd(account.Name, _ => StartQueue(account));
+        if (_coalesce)
+        {
+            // A request's records enter the queue as one unit, so a lone large request splits into full uploads.
+            if (!queue.Requests.Writer.TryWrite(pending))
+            {
+                foreach (var record in pending)
+                    record.Complete(new RecordResult(RecordOutcome.Unavailable, "shutting down"));
+            }
+        }
+        else
+        {
+            for (var start = 0; start < pending.Length; start += CleverTapClient.MaxRecordsPerUpload)
+            {
+                var chunk = pending.AsSpan(start, Math.Min(CleverTapClient.MaxRecordsPerUpload, pending.Length - start)).ToArray();
+                Track(UploadWhenSlotFreeAsync(account, queue, chunk));
+            }
+        }
+        return Array.ConvertAll(pending, record => record.Outcome);
+    }
+
+    private AccountQueue StartQueue(CleverTapAccount account)
+    {
+        var queue = new AccountQueue(account.MaxConcurrentUploads);
+        if (_coalesce)
+            queue.Drain = Task.Run(() => DrainAsync(account, queue, _stopping.Token));
+        return queue;
+    }
+
+    private async Task DrainAsync(CleverTapAccount account, AccountQueue queue, CancellationToken stopping)
+    {
+        var reader = queue.Requests.Reader;
+        // What is left of a request that did not fit into the previous upload.
+        var carry = ArraySegment<PendingRecord>.Empty;
+        try
+        {
+            while (carry.Count > 0 || await reader.WaitToReadAsync(stopping))
+            {
+                await queue.Slots.WaitAsync(stopping);
+                var batch = new List<PendingRecord>();
+                var now = _timeProvider.GetUtcNow();
+                while (batch.Count < CleverTapClient.MaxRecordsPerUpload)
+                {
+                    if (carry.Count == 0)
+                    {
+                        if (!reader.TryRead(out var next))
+                            break;
+                        carry = next;
+                    }
+                    var take = Math.Min(carry.Count, CleverTapClient.MaxRecordsPerUpload - batch.Count);
+                    foreach (var record in carry.Slice(0, take))
+                    {
+                        // Its request has answered (or is about to): sending it now would deliver an event Segment was told to retry.
+                        if (record.Deadline - now < MinimumUsefulTime)
+                            record.Complete(new RecordResult(RecordOutcome.Unavailable, "delivery deadline reached before an upload slot was free"));
+                        else
+                            batch.Add(record);
+                    }
+                    carry = carry.Slice(take);
+                }
+                if (batch.Count == 0)
+                {
+                    queue.Slots.Release();
+                    continue;
+                }
+                Track(UploadAndReleaseAsync(account, queue, batch));
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+        }
+        foreach (var left in carry)
+            left.Complete(new RecordResult(RecordOutcome.Unavailable, "shutting down"));
+        while (reader.TryRead(out var request))
+        {
+            foreach (var left in request)
+                left.Complete(new RecordResult(RecordOutcome.Unavailable, "shutting down"));
+        }
+    }
+
+    private async Task UploadWhenSlotFreeAsync(CleverTapAccount account, AccountQueue queue, PendingRecord[] chunk)
+    {
+        var wait = chunk[0].Deadline - _timeProvider.GetUtcNow() - MinimumUsefulTime;
+        bool acquired;
+        try
+        {
+            acquired = wait > TimeSpan.Zero && await queue.Slots.WaitAsync(wait, _stopping.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            acquired = false;
+        }
+        if (!acquired)
+        {
+            foreach (var record in chunk)
+                record.Complete(new RecordResult(RecordOutcome.Unavailable, "delivery deadline reached before an upload slot was free"));
+            return;
+        }
+        await UploadAndReleaseAsync(account, queue, chunk);
+    }
+
+    private async Task UploadAndReleaseAsync(CleverTapAccount account, AccountQueue queue, IReadOnlyList<PendingRecord> batch)
+    {
+        try
+        {
+            var deadline = batch.Max(record => record.Deadline);
+            using var timeout = new CancellationTokenSource(Positive(deadline - _timeProvider.GetUtcNow()), _timeProvider);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, _stopping.Token);
+            var records = batch.Select(record => record.Record).ToArray();
+            RecordResult[] results;
+            try
+            {
+                results = await _upload(account, records, deadline, linked.Token);
+            }
+            catch (Exception exception) when (exception is not OutOfMemoryException)
+            {
+                LogUploadCrashed(_logger, exception, account.Name);
+                results = Enumerable.Repeat(new RecordResult(RecordOutcome.Unavailable, "upload failed unexpectedly"), batch.Count).ToArray();
+            }
+            for (var i = 0; i < batch.Count; i++)
+                batch[i].Complete(results[i]);
+        }
+        finally
+        {
+            queue.Slots.Release();
+        }
+    }
+
+    private void Track(Task upload)
+    {
+        _uploadsInFlight.TryAdd(upload, 0);
+        upload.ContinueWith(static (done, state) => ((ConcurrentDictionary<Task, byte>)state!).TryRemove(done, out _),
+            _uploadsInFlight, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    private static TimeSpan Positive(TimeSpan value) => value > TimeSpan.Zero ? value : TimeSpan.FromMilliseconds(1);
+
+    public async ValueTask DisposeAsync()
+    {
+        // The container disposes it once per registration (the class and IRecordUploader).
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+            return;
+        await _stopping.CancelAsync();
+        foreach (var queue in _queues.Values)
+        {
+            queue.Requests.Writer.TryComplete();
+            if (queue.Drain is { } drain)
+                await drain;
+        }
+        await Task.WhenAll(_uploadsInFlight.Keys);
+        _stopping.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Upload for account {Account} failed unexpectedly")]
+    private static partial void LogUploadCrashed(ILogger logger, Exception exception, string account);
+
+    private sealed class AccountQueue(int maxConcurrentUploads)
+    {
+        /// <summary>One entry per request: its records, in order.</summary>
+        public Channel<PendingRecord[]> Requests { get; } = Channel.CreateUnbounded<PendingRecord[]>(new UnboundedChannelOptions { SingleReader = true });
+
+        public SemaphoreSlim Slots { get; } = new(maxConcurrentUploads, maxConcurrentUploads);
+
+        public Task? Drain { get; set; }
+    }
+
+    private sealed class PendingRecord(UploadRecord record, DateTimeOffset deadline)
+    {
+        private readonly TaskCompletionSource<RecordResult> _outcome = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public UploadRecord Record { get; } = record;
+
+        public DateTimeOffset Deadline { get; } = deadline;
+
+        public Task<RecordResult> Outcome => _outcome.Task;
+
+        public void Complete(RecordResult result) => _outcome.TrySetResult(result);
+    }
+}

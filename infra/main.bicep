@@ -1,0 +1,458 @@
+// CleverTap ⇄ Segment bridge: everything the app needs, in one resource group.
+//
+//   az deployment group create --resource-group <rg> --template-file infra/main.bicep --parameters infra/main.bicepparam
+//
+// Raw resources only (no registry modules: they need network access to restore). Written without a Bicep compiler
+// at hand: `az bicep build --file infra/main.bicep` and `az deployment group what-if` are its first real validation
+// (docs/deploy.md). tests/CleverTapSegment.Tests/Infra guard its invariants and that it provides every setting the
+// app reads.
+targetScope = 'resourceGroup'
+
+// ---------------------------------------------------------------------------------------------------------------
+// Naming and hosting
+
+@minLength(2)
+@maxLength(10)
+@description('Lower-case letters and digits only: it starts every resource name (the storage account allows nothing else).')
+param namePrefix string = 'ctseg'
+
+param location string = resourceGroup().location
+
+param tags object = {}
+
+@allowed([
+  'FlexConsumption'
+  'ElasticPremium'
+])
+@description('FlexConsumption (default) or ElasticPremium, for regions or features Flex lacks.')
+param hostingPlan string = 'FlexConsumption'
+
+@allowed([
+  'custom'
+  'dotnet-isolated'
+])
+@description('Flex only: functionAppConfig.runtime.name. `custom` is the custom-handler runtime; `dotnet-isolated` is the fallback whose image surely carries the .NET runtime the handler is started with (docs/deploy.md).')
+param flexRuntimeName string = 'custom'
+
+@description('Flex only: functionAppConfig.runtime.version, exactly as the region\'s Flex runtime catalog lists it (an unlisted value deploys but never starts): 1.0 for custom, 10.0 for dotnet-isolated. docs/deploy.md shows how to list it.')
+param flexRuntimeVersion string = '1.0'
+
+@minValue(40)
+@maxValue(1000)
+@description('Flex only: instance ceiling (the catalog\'s lowest allowed value is 40). Each instance runs up to CleverTap__MaxConcurrentUploads uploads per account, so this also bounds the load on CleverTap.')
+param flexMaximumInstanceCount int = 40
+
+@allowed([
+  512
+  2048
+  4096
+])
+param flexInstanceMemoryMB int = 2048
+
+@allowed([
+  'EP1'
+  'EP2'
+  'EP3'
+])
+param premiumSku string = 'EP1'
+
+@minValue(1)
+@maxValue(100)
+param premiumMaximumElasticWorkerCount int = 20
+
+@description('Elastic Premium only: the Linux image; the handler is started as `dotnet <dll>`, so it must carry the .NET 10 runtime.')
+param premiumLinuxFxVersion string = 'DOTNET-ISOLATED|10.0'
+
+@description('Elastic Premium only: blob name of the package in the deployment container (WEBSITE_RUN_FROM_PACKAGE).')
+param premiumPackageBlobName string = 'app.zip'
+
+@allowed([
+  'Standard_LRS'
+  'Standard_ZRS'
+  'Standard_GRS'
+  'Standard_RAGRS'
+])
+param storageSku string = 'Standard_LRS'
+
+@description('Optional: object id of the person or pipeline that deploys, granted Storage Blob Data Contributor to upload the Elastic Premium package. azd passes AZURE_PRINCIPAL_ID.')
+param deployerPrincipalId string = ''
+
+@allowed([
+  'User'
+  'Group'
+  'ServicePrincipal'
+])
+param deployerPrincipalType string = 'User'
+
+// ---------------------------------------------------------------------------------------------------------------
+// CleverTap (CleverTap__*)
+
+@minLength(1)
+@description('CleverTap__AccountId: the project\'s account id (Settings → Project).')
+param cleverTapAccountId string
+
+@secure()
+@minLength(1)
+@description('CleverTap__Passcode: stored in Key Vault, referenced from the app setting.')
+param cleverTapPasscode string
+
+@allowed([
+  'eu1'
+  'in1'
+  'us1'
+  'sg1'
+  'aps3'
+  'mec1'
+  'sk1'
+])
+@description('CleverTap__Region: the region of the CleverTap account (https://developer.clevertap.com/docs/api-quickstart-guide#region).')
+param cleverTapRegion string = 'eu1'
+
+@minValue(1)
+@maxValue(15)
+@description('CleverTap__MaxConcurrentUploads: uploads in flight per account and instance (CleverTap allows 15 concurrent requests per account).')
+param cleverTapMaxConcurrentUploads int = 3
+
+@description('CleverTap__TimeZone: the CleverTap project\'s time zone (IANA id); export timestamps and days are local to it.')
+param cleverTapTimeZone string = 'UTC'
+
+@description('CleverTap__ApiBaseUrl: optional override of the region\'s API URL (a proxy). Empty = not set.')
+param cleverTapApiBaseUrl string = ''
+
+@description('A named extra CleverTap account, served at /api/segment/{name}. Unset values fall back to the default account\'s.')
+type cleverTapConnection = {
+  @description('Letters, digits and dashes: it is part of the Key Vault secret name.')
+  name: string
+  accountId: string
+  region: string?
+}
+
+@description('Named extra accounts: CleverTap__Connections__<name>__AccountId / __Region / __Passcode.')
+param cleverTapConnections cleverTapConnection[] = []
+
+@secure()
+@description('Connection name → passcode, for connections whose passcode differs from the default account\'s.')
+param cleverTapConnectionPasscodes object = {}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Segment → CleverTap endpoint (Ingest__*, Segment__*)
+
+@allowed([
+  'snake_case'
+  'preserve'
+])
+@description('Ingest__KeyStyle: how custom trait and property keys are written to CleverTap.')
+param ingestKeyStyle string = 'snake_case'
+
+@description('Ingest__RefuseAnonymous: reject events that carry only an anonymousId.')
+param ingestRefuseAnonymous bool = false
+
+@minValue(1024)
+@maxValue(268435456)
+@description('Ingest__MaxBodyBytes: request size limit (larger requests get 413).')
+param ingestMaxBodyBytes int = 8388608
+
+@minValue(1)
+@maxValue(60)
+@description('Ingest__DeadlineSeconds: time budget of one Segment request (Segment\'s webhook timeout is 5 s).')
+param ingestDeadlineSeconds int = 4
+
+@description('Ingest__Coalesce: share CleverTap uploads between concurrent requests for the same account.')
+param ingestCoalesce bool = true
+
+@secure()
+@description('Ingest__SharedSecrets__0: the Segment destination\'s shared secret (X-Signature check). Empty = no signature check.')
+param segmentSharedSecret string = ''
+
+@secure()
+@description('Ingest__SharedSecrets__1: the next shared secret, during a rotation. Empty = none.')
+param segmentSharedSecretNext string = ''
+
+@secure()
+@description('Ingest__BasicAuthUsername: optional Basic auth user for the Segment endpoint (Key Vault: in the Direct Destination style it is the API key itself). Empty = no Basic auth.')
+param ingestBasicAuthUsername string = ''
+
+@secure()
+@description('Ingest__BasicAuthPassword: the Basic auth password (Key Vault).')
+param ingestBasicAuthPassword string = ''
+
+@description('Segment__ApiBaseUrl: optional override of the Segment Tracking API URL (a proxy). Empty = not set.')
+param segmentApiBaseUrl string = ''
+
+// ---------------------------------------------------------------------------------------------------------------
+// Management API and exports (Admin__*, Exports__*)
+
+@secure()
+@description('Admin__ApiKey: management key of standalone mode; in Azure the Functions keys guard the management API. Empty = not set.')
+param adminApiKey string = ''
+
+@description('Exports__SchedulerSchedule: NCRONTAB (6 fields, UTC) of the ExportScheduler timer; its function.json reads %Exports__SchedulerSchedule%.')
+param exportsSchedulerSchedule string = '0 */15 * * * *'
+
+@minValue(30)
+@maxValue(540)
+@description('Exports__WorkerTimeBudgetSeconds: an export work item continues in a new queue message after this long (host.json functionTimeout is 10 minutes).')
+param exportsWorkerTimeBudgetSeconds int = 240
+
+@minValue(5)
+@description('Exports__StalledAfterMinutes: a work item without a checkpoint for this long is enqueued again.')
+param exportsStalledAfterMinutes int = 20
+
+@minValue(1)
+@maxValue(5000)
+@description('Exports__PageSize: records per CleverTap export page (CleverTap allows up to 5000).')
+param exportsPageSize int = 5000
+
+// ---------------------------------------------------------------------------------------------------------------
+// Names
+
+var resourceToken = toLower(uniqueString(subscription().id, resourceGroup().id, namePrefix))
+var names = {
+  identity: '${namePrefix}-id-${resourceToken}'
+  storage: take('${namePrefix}st${resourceToken}', 24)
+  workspace: '${namePrefix}-log-${resourceToken}'
+  appInsights: '${namePrefix}-appi-${resourceToken}'
+  keyVault: take('${namePrefix}-kv-${resourceToken}', 24)
+  plan: '${namePrefix}-plan-${resourceToken}'
+  functionApp: '${namePrefix}-func-${resourceToken}'
+}
+var deploymentContainerName = 'app-package'
+
+// The queue the ExportWorker function triggers on, and the poison queue the Functions host moves a message to
+// after host.json maxDequeueCount failures (`<queue>-poison`).
+var queueNames = [
+  'export-work'
+  'export-work-poison'
+]
+
+// The app's tables: export partners, definitions, runs, work items, and delivered Segment messageIds.
+var tableNames = [
+  'exportpartners'
+  'exports'
+  'exportruns'
+  'exportitems'
+  'ingestdelivered'
+]
+
+// ---------------------------------------------------------------------------------------------------------------
+// Secrets: only non-empty values become Key Vault secrets; app settings reference them by name.
+
+func keyVaultReference(vaultName string, secretName string) string => '@Microsoft.KeyVault(VaultName=${vaultName};SecretName=${secretName})'
+
+var keyVaultSecrets = union(
+  {
+    'clevertap-passcode': cleverTapPasscode
+  },
+  empty(segmentSharedSecret) ? {} : {
+    'segment-shared-secret-0': segmentSharedSecret
+  },
+  empty(segmentSharedSecretNext) ? {} : {
+    'segment-shared-secret-1': segmentSharedSecretNext
+  },
+  empty(ingestBasicAuthUsername) ? {} : {
+    'ingest-basic-auth-username': ingestBasicAuthUsername
+  },
+  empty(ingestBasicAuthPassword) ? {} : {
+    'ingest-basic-auth-password': ingestBasicAuthPassword
+  },
+  empty(adminApiKey) ? {} : {
+    'admin-api-key': adminApiKey
+  },
+  toObject(items(cleverTapConnectionPasscodes), passcode => 'clevertap-passcode-${toLower(passcode.key)}', passcode => passcode.value)
+)
+
+// ---------------------------------------------------------------------------------------------------------------
+// App settings: every setting the app reads (DESIGN §7). ASPNETCORE_URLS is deliberately absent: in Azure the
+// handler binds to 127.0.0.1:$FUNCTIONS_CUSTOMHANDLER_PORT, which the host sets.
+
+// Identity-based host storage, read by the Functions host and by the app's own Table/Queue clients.
+// https://learn.microsoft.com/azure/azure-functions/functions-reference#connecting-to-host-storage-with-an-identity
+var hostAppSettings = {
+  AzureWebJobsStorage__accountName: names.storage
+  AzureWebJobsStorage__credential: 'managedidentity'
+  AzureWebJobsStorage__clientId: identity.outputs.clientId
+  AzureWebJobsStorage__blobServiceUri: storage.outputs.blobEndpoint
+  AzureWebJobsStorage__queueServiceUri: storage.outputs.queueEndpoint
+  AzureWebJobsStorage__tableServiceUri: storage.outputs.tableEndpoint
+  // Lets DefaultAzureCredential in the handler pick the user-assigned identity.
+  AZURE_CLIENT_ID: identity.outputs.clientId
+  APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights.properties.ConnectionString
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.outputs.clientId};Authorization=AAD'
+}
+
+var cleverTapAppSettings = {
+  CleverTap__AccountId: cleverTapAccountId
+  CleverTap__Passcode: keyVaultReference(names.keyVault, 'clevertap-passcode')
+  CleverTap__Region: cleverTapRegion
+  CleverTap__MaxConcurrentUploads: string(cleverTapMaxConcurrentUploads)
+  CleverTap__TimeZone: cleverTapTimeZone
+}
+
+var cleverTapConnectionAppSettings = reduce(cleverTapConnections, {}, (settings, connection) => union(settings, {
+  'CleverTap__Connections__${connection.name}__AccountId': connection.accountId
+}, empty(connection.?region ?? '') ? {} : {
+  'CleverTap__Connections__${connection.name}__Region': connection.?region ?? ''
+}, contains(cleverTapConnectionPasscodes, connection.name) ? {
+  'CleverTap__Connections__${connection.name}__Passcode': keyVaultReference(names.keyVault, 'clevertap-passcode-${toLower(connection.name)}')
+} : {}))
+
+var ingestAppSettings = {
+  Ingest__KeyStyle: ingestKeyStyle
+  Ingest__RefuseAnonymous: string(ingestRefuseAnonymous)
+  Ingest__MaxBodyBytes: string(ingestMaxBodyBytes)
+  Ingest__DeadlineSeconds: string(ingestDeadlineSeconds)
+  Ingest__Coalesce: string(ingestCoalesce)
+}
+
+var exportsAppSettings = {
+  Exports__SchedulerSchedule: exportsSchedulerSchedule
+  Exports__WorkerTimeBudgetSeconds: string(exportsWorkerTimeBudgetSeconds)
+  Exports__StalledAfterMinutes: string(exportsStalledAfterMinutes)
+  Exports__PageSize: string(exportsPageSize)
+}
+
+// Set only when given: an empty value would switch a check on with nothing to check against.
+var optionalAppSettings = union(
+  empty(cleverTapApiBaseUrl) ? {} : {
+    CleverTap__ApiBaseUrl: cleverTapApiBaseUrl
+  },
+  empty(segmentApiBaseUrl) ? {} : {
+    Segment__ApiBaseUrl: segmentApiBaseUrl
+  },
+  empty(segmentSharedSecret) ? {} : {
+    Ingest__SharedSecrets__0: keyVaultReference(names.keyVault, 'segment-shared-secret-0')
+  },
+  empty(segmentSharedSecretNext) ? {} : {
+    Ingest__SharedSecrets__1: keyVaultReference(names.keyVault, 'segment-shared-secret-1')
+  },
+  empty(ingestBasicAuthUsername) ? {} : {
+    Ingest__BasicAuthUsername: keyVaultReference(names.keyVault, 'ingest-basic-auth-username')
+  },
+  empty(ingestBasicAuthPassword) ? {} : {
+    Ingest__BasicAuthPassword: keyVaultReference(names.keyVault, 'ingest-basic-auth-password')
+  },
+  empty(adminApiKey) ? {} : {
+    Admin__ApiKey: keyVaultReference(names.keyVault, 'admin-api-key')
+  }
+)
+
+var appSettings = union(
+  hostAppSettings,
+  cleverTapAppSettings,
+  cleverTapConnectionAppSettings,
+  ingestAppSettings,
+  exportsAppSettings,
+  optionalAppSettings
+)
+
+// ---------------------------------------------------------------------------------------------------------------
+// Resources
+
+module identity 'modules/identity.bicep' = {
+  name: 'identity'
+  params: {
+    location: location
+    tags: tags
+    name: names.identity
+  }
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'monitoring'
+  params: {
+    location: location
+    tags: tags
+    workspaceName: names.workspace
+    appInsightsName: names.appInsights
+  }
+}
+
+module storage 'modules/storage.bicep' = {
+  name: 'storage'
+  params: {
+    location: location
+    tags: tags
+    name: names.storage
+    skuName: storageSku
+    deploymentContainerName: deploymentContainerName
+    queueNames: queueNames
+    tableNames: tableNames
+  }
+}
+
+module keyVault 'modules/keyvault.bicep' = {
+  name: 'keyvault'
+  params: {
+    location: location
+    tags: tags
+    name: names.keyVault
+    secrets: keyVaultSecrets
+  }
+}
+
+module rbac 'modules/rbac.bicep' = {
+  name: 'rbac'
+  params: {
+    storageAccountName: names.storage
+    appInsightsName: names.appInsights
+    keyVaultName: names.keyVault
+    appPrincipalId: identity.outputs.principalId
+    deployerPrincipalId: deployerPrincipalId
+    deployerPrincipalType: deployerPrincipalType
+  }
+  dependsOn: [
+    storage
+    monitoring
+    keyVault
+  ]
+}
+
+// Read here (not passed as a module output) so the connection string never shows in deployment outputs. Only the
+// functionApp module reads it, and that module runs after rbac, which runs after monitoring.
+resource appInsights 'Microsoft.Insights/components@2020-02-02' existing = {
+  name: names.appInsights
+}
+
+module functionApp 'modules/functionapp.bicep' = {
+  name: 'functionapp'
+  params: {
+    location: location
+    tags: tags
+    name: names.functionApp
+    planName: names.plan
+    hostingPlan: hostingPlan
+    identityId: identity.outputs.id
+    blobEndpoint: storage.outputs.blobEndpoint
+    deploymentContainerName: deploymentContainerName
+    appSettings: appSettings
+    flexRuntimeName: flexRuntimeName
+    flexRuntimeVersion: flexRuntimeVersion
+    flexMaximumInstanceCount: flexMaximumInstanceCount
+    flexInstanceMemoryMB: flexInstanceMemoryMB
+    premiumSku: premiumSku
+    premiumMaximumElasticWorkerCount: premiumMaximumElasticWorkerCount
+    premiumLinuxFxVersion: premiumLinuxFxVersion
+    premiumPackageBlobName: premiumPackageBlobName
+  }
+  // Roles first: the app's first start resolves Key Vault references and opens host storage with the identity.
+  dependsOn: [
+    rbac
+  ]
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Outputs: names and commands only, never a secret.
+
+output functionAppName string = functionApp.outputs.name
+output storageAccountName string = names.storage
+output deploymentContainerName string = deploymentContainerName
+output keyVaultName string = names.keyVault
+output hostingPlan string = hostingPlan
+
+@description('Paste into the Segment Webhooks (Actions) destination, with the function key as the x-functions-key header (or ?code=<key>).')
+output segmentDestinationUrl string = 'https://${functionApp.outputs.defaultHostName}/api/segment'
+
+output managementApiUrl string = 'https://${functionApp.outputs.defaultHostName}/api'
+
+@description('Prints the function key the Segment destination and the management API need.')
+output readFunctionKeyCommand string = 'az functionapp keys list --resource-group ${resourceGroup().name} --name ${names.functionApp} --query functionKeys.default --output tsv'

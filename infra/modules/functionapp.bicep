@@ -1,0 +1,139 @@
+// The hosting plan and the function app (an Azure Functions custom handler: host.json runs
+// `dotnet CleverTapSegment.Functions.dll`, each function is a function.json).
+//
+// Flex Consumption (default): the runtime comes from functionAppConfig.runtime, the package from the blob
+// container in functionAppConfig.deployment; FUNCTIONS_WORKER_RUNTIME, FUNCTIONS_EXTENSION_VERSION,
+// WEBSITE_RUN_FROM_PACKAGE, WEBSITE_CONTENT*, SCM_DO_BUILD_DURING_DEPLOYMENT, WEBSITE_TIME_ZONE and TZ must not be set.
+// https://learn.microsoft.com/azure/azure-functions/functions-app-settings#flex-consumption-plan-deprecations
+//
+// Elastic Premium (for regions or features Flex lacks): FUNCTIONS_WORKER_RUNTIME=custom, and no Azure Files
+// content share (it needs a shared key, which the storage account refuses); the app runs from the package blob,
+// fetched with the user-assigned identity.
+// https://learn.microsoft.com/azure/azure-functions/storage-considerations#create-an-app-without-azure-files
+
+param location string
+param tags object
+param name string
+param planName string
+
+@allowed([
+  'FlexConsumption'
+  'ElasticPremium'
+])
+param hostingPlan string
+
+@description('Resource id of the user-assigned identity the app runs as.')
+param identityId string
+
+@description('Blob endpoint of the storage account (ends with a slash).')
+param blobEndpoint string
+
+param deploymentContainerName string
+
+@description('Every app setting except the plan-specific ones below; built in main.bicep.')
+param appSettings object
+
+param flexRuntimeName string
+param flexRuntimeVersion string
+param flexMaximumInstanceCount int
+param flexInstanceMemoryMB int
+
+param premiumSku string
+param premiumMaximumElasticWorkerCount int
+param premiumLinuxFxVersion string
+param premiumPackageBlobName string
+
+var isFlex = hostingPlan == 'FlexConsumption'
+
+// Only on Elastic Premium: Flex refuses or ignores these (see the header).
+var premiumOnlyAppSettings = {
+  FUNCTIONS_WORKER_RUNTIME: 'custom'
+  FUNCTIONS_EXTENSION_VERSION: '~4'
+  WEBSITE_RUN_FROM_PACKAGE: '${blobEndpoint}${deploymentContainerName}/${premiumPackageBlobName}'
+  WEBSITE_RUN_FROM_PACKAGE_BLOB_MI_RESOURCE_ID: identityId
+}
+
+var flexSiteConfig = {
+  minTlsVersion: '1.2'
+}
+
+var premiumSiteConfig = {
+  linuxFxVersion: premiumLinuxFxVersion
+  minTlsVersion: '1.2'
+  ftpsState: 'Disabled'
+  use32BitWorkerProcess: false
+}
+
+var flexFunctionAppConfig = {
+  deployment: {
+    storage: {
+      type: 'blobContainer'
+      value: '${blobEndpoint}${deploymentContainerName}'
+      authentication: {
+        type: 'UserAssignedIdentity'
+        userAssignedIdentityResourceId: identityId
+      }
+    }
+  }
+  scaleAndConcurrency: {
+    maximumInstanceCount: flexMaximumInstanceCount
+    instanceMemoryMB: flexInstanceMemoryMB
+  }
+  runtime: {
+    name: flexRuntimeName
+    version: flexRuntimeVersion
+  }
+}
+
+resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+  name: planName
+  location: location
+  tags: tags
+  kind: isFlex ? 'functionapp' : 'elastic'
+  sku: isFlex ? {
+    name: 'FC1'
+    tier: 'FlexConsumption'
+  } : {
+    name: premiumSku
+    tier: 'ElasticPremium'
+  }
+  properties: isFlex ? {
+    reserved: true
+  } : {
+    reserved: true
+    maximumElasticWorkerCount: premiumMaximumElasticWorkerCount
+  }
+}
+
+resource site 'Microsoft.Web/sites@2024-04-01' = {
+  name: name
+  location: location
+  // azd finds the app to deploy to by this tag (azure.yaml service "api").
+  tags: union(tags, {
+    'azd-service-name': 'api'
+  })
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: {
+      '${identityId}': {}
+    }
+  }
+  properties: union({
+    serverFarmId: plan.id
+    httpsOnly: true
+    keyVaultReferenceIdentity: identityId
+    siteConfig: isFlex ? flexSiteConfig : premiumSiteConfig
+  }, isFlex ? {
+    functionAppConfig: flexFunctionAppConfig
+  } : {})
+
+  // Settings live in their own resource so that the site exists (with its identity) before references resolve.
+  resource settings 'config' = {
+    name: 'appsettings'
+    properties: union(appSettings, isFlex ? {} : premiumOnlyAppSettings)
+  }
+}
+
+output name string = site.name
+output defaultHostName string = site.properties.defaultHostName

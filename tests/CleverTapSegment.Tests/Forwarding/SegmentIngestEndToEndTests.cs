@@ -1,0 +1,260 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using CleverTapSegment.Testing;
+
+namespace CleverTapSegment.Tests.Forwarding;
+
+/// <summary>The SegmentIngest function on the standalone app, with Azurite and a fake CleverTap.</summary>
+[Collection("Azurite")]
+public sealed class SegmentIngestEndToEndTests(AzuriteFixture azurite) : IAsyncLifetime
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    private FakeCleverTap _cleverTap = null!;
+
+    public async Task InitializeAsync() => _cleverTap = await FakeCleverTap.StartAsync();
+
+    public async Task DisposeAsync() => await _cleverTap.DisposeAsync();
+
+    private Task<StandaloneApp> StartAppAsync(Dictionary<string, string?>? extra = null)
+    {
+        var options = new StandaloneAppOptions
+        {
+            Settings =
+            {
+                ["AzureWebJobsStorage"] = azurite.ConnectionString,
+                ["CleverTap__ApiBaseUrl"] = _cleverTap.BaseAddress.ToString(),
+                ["CleverTap__AccountId"] = _cleverTap.AccountId,
+                ["CleverTap__Passcode"] = _cleverTap.Passcode,
+            },
+        };
+        foreach (var (key, value) in extra ?? [])
+            options.Settings[key] = value;
+        return StandaloneApp.StartAsync(options);
+    }
+
+    /// <summary>A track event with a unique user, so each event is one identifiable CleverTap record.</summary>
+    internal static JsonObject Track(string user, string? messageId = null) => new()
+    {
+        ["type"] = "track",
+        ["event"] = "Song Played",
+        ["userId"] = user,
+        ["messageId"] = messageId ?? $"{user}-{Guid.NewGuid():N}",
+        ["timestamp"] = "2026-11-22T04:00:00.000Z",
+        ["properties"] = new JsonObject { ["title"] = "Blue", ["plays"] = 3 },
+    };
+
+    private static JsonArray Batch(string prefix, int count) => [.. Enumerable.Range(0, count).Select(i => (JsonNode)Track($"{prefix}-{i}"))];
+
+    private static StringContent Json(JsonNode body) => new(body.ToJsonString(), Encoding.UTF8, "application/json");
+
+    private static async Task<(HttpStatusCode Status, JsonNode Body)> PostAsync(StandaloneApp app, string path, JsonNode body, string? signature = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = Json(body) };
+        if (signature is not null)
+            request.Headers.TryAddWithoutValidation("X-Signature", signature);
+        using var response = await app.Client.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        return (response.StatusCode, JsonNode.Parse(text)!);
+    }
+
+    private List<string> AcceptedIdentities() => _cleverTap.Accepted.Select(record => record["identity"]!.GetValue<string>()).ToList();
+
+    [Fact]
+    public async Task Single_track_event_is_delivered()
+    {
+        await using var app = await StartAppAsync();
+
+        var (status, body) = await PostAsync(app, "api/segment", Track("single-1"));
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("delivered", body["status"]!.GetValue<string>());
+        var record = Assert.Single(_cleverTap.Accepted);
+        Assert.Equal(("event", "Song Played", "single-1"), (record["type"]!.GetValue<string>(), record["evtName"]!.GetValue<string>(), record["identity"]!.GetValue<string>()));
+        Assert.Empty(_cleverTap.ContractViolations);
+    }
+
+    [Fact]
+    public async Task Array_of_2500_events_goes_out_as_three_uploads()
+    {
+        await using var app = await StartAppAsync();
+
+        var (status, body) = await PostAsync(app, "api/segment", Batch("bulk", 2500));
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(2500, body["delivered"]!.GetValue<int>());
+        Assert.Equal([500, 1000, 1000], _cleverTap.Uploads.Select(upload => upload.Records).Order());
+        Assert.Equal(2500, AcceptedIdentities().Distinct().Count());
+        Assert.Empty(_cleverTap.ContractViolations);
+    }
+
+    [Fact]
+    public async Task Batch_envelope_is_accepted_with_per_event_results()
+    {
+        await using var app = await StartAppAsync();
+
+        var (status, body) = await PostAsync(app, "api/segment", new JsonObject { ["batch"] = Batch("envelope", 3) });
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        var results = body["results"]!.AsArray();
+        Assert.Equal(3, results.Count);
+        Assert.All(results, result => Assert.Equal("delivered", result!["status"]!.GetValue<string>()));
+        Assert.Equal(3, _cleverTap.Accepted.Count);
+    }
+
+    [Fact]
+    public async Task Signed_request_is_accepted_and_unsigned_or_wrong_ones_are_refused()
+    {
+        await using var app = await StartAppAsync(new() { ["Ingest__SharedSecrets__0"] = "old-secret", ["Ingest__SharedSecrets__1"] = "abc123" });
+        var batch = Batch("signed", 2);
+        var firstElement = Encoding.UTF8.GetBytes(batch[0]!.ToJsonString());
+        var signature = Convert.ToHexStringLower(HMACSHA1.HashData("abc123"u8, firstElement));
+
+        var (unsigned, _) = await PostAsync(app, "api/segment", batch);
+        var (wrong, wrongBody) = await PostAsync(app, "api/segment", batch, signature: new string('0', 40));
+        Assert.Empty(_cleverTap.Accepted);
+        var (signed, _) = await PostAsync(app, "api/segment", batch, signature);
+
+        Assert.Equal((HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.OK), (unsigned, wrong, signed));
+        Assert.NotNull(wrongBody["message"]);
+        Assert.Equal(2, _cleverTap.Accepted.Count);
+    }
+
+    [Fact]
+    public async Task Segment_retry_of_a_partly_failed_batch_resends_only_the_undelivered_events()
+    {
+        await using var app = await StartAppAsync();
+        // The first upload loses two records to CleverTap's retryable code 555; everything after goes through.
+        _cleverTap.Respond = context => context.UploadNumber == 1
+            ? FakeAnswer.Rejecting(record => record["identity"]!.GetValue<string>() is "retry-3" or "retry-7", code: 555)
+            : FakeAnswer.Process;
+        var batch = Batch("retry", 10);
+
+        var (first, firstBody) = await PostAsync(app, "api/segment", batch);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, first);
+        Assert.Equal(2, firstBody["failed"]!.GetValue<int>());
+        Assert.Equal(8, _cleverTap.Accepted.Count);
+
+        var (second, _) = await PostAsync(app, "api/segment", batch);
+
+        Assert.Equal(HttpStatusCode.OK, second);
+        Assert.Equal(2, _cleverTap.Uploads[^1].Records);
+        var identities = AcceptedIdentities();
+        Assert.Equal(10, identities.Count);
+        Assert.Equal(10, identities.Distinct().Count());
+    }
+
+    [Fact]
+    public async Task Throttling_that_outlasts_the_deadline_is_answered_429_never_200()
+    {
+        await using var app = await StartAppAsync(new() { ["Ingest__DeadlineSeconds"] = "1.5" });
+        _cleverTap.Respond = _ => FakeAnswer.Status(429);
+
+        var (status, body) = await PostAsync(app, "api/segment", Batch("storm", 5));
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, status);
+        Assert.Equal(5, body["failed"]!.GetValue<int>());
+        Assert.Empty(_cleverTap.Accepted);
+    }
+
+    [Fact]
+    public async Task A_429_storm_ends_in_delivery_or_a_retryable_answer_for_every_request()
+    {
+        await using var app = await StartAppAsync(new() { ["CleverTap__MaxConcurrentUploads"] = "6" });
+        _cleverTap.MaxConcurrentRequests = 1; // most uploads are refused with 429
+        _cleverTap.Latency = TimeSpan.FromMilliseconds(50);
+
+        var requests = Enumerable.Range(0, 24).Select(async sender =>
+        {
+            var batch = Batch($"storm{sender}", 20);
+            var (status, _) = await PostAsync(app, "api/segment", batch);
+            return (Status: status, Users: batch.Select(e => e!["userId"]!.GetValue<string>()).ToList());
+        }).ToList();
+        var answers = await Task.WhenAll(requests).WaitAsync(Patience);
+
+        Assert.True(_cleverTap.Throttled > 0);
+        var accepted = AcceptedIdentities().ToHashSet();
+        foreach (var (status, users) in answers)
+        {
+            Assert.Contains(status, new[] { HttpStatusCode.OK, HttpStatusCode.TooManyRequests, HttpStatusCode.ServiceUnavailable });
+            if (status == HttpStatusCode.OK)
+                Assert.All(users, user => Assert.Contains(user, accepted)); // a 200 is never given for an undelivered event
+        }
+    }
+
+    [Fact]
+    public async Task Dry_run_shows_the_requests_with_the_passcode_masked_and_sends_nothing()
+    {
+        await using var app = await StartAppAsync();
+
+        var (status, body) = await PostAsync(app, "api/segment?dryRun=true", Batch("dry", 2));
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        var request = Assert.Single(body["requests"]!.AsArray())!;
+        Assert.Equal("POST", request["method"]!.GetValue<string>());
+        Assert.Equal(new Uri(_cleverTap.BaseAddress, "1/upload").AbsoluteUri, request["url"]!.GetValue<string>());
+        Assert.DoesNotContain(_cleverTap.Passcode, request["headers"]!.ToJsonString(), StringComparison.Ordinal);
+        Assert.Equal(2, request["body"]!["d"]!.AsArray().Count);
+        Assert.Equal(2, body["results"]!.AsArray().Count);
+        Assert.Equal(0, _cleverTap.Requests);
+    }
+
+    [Fact]
+    public async Task Unknown_connection_is_404_and_a_named_connection_delivers()
+    {
+        await using var app = await StartAppAsync(new() { ["CleverTap__Connections__second__AccountId"] = _cleverTap.AccountId });
+
+        var (unknown, body) = await PostAsync(app, "api/segment/nope", Track("conn-1"));
+        var (named, _) = await PostAsync(app, "api/segment/second", Track("conn-2"));
+
+        Assert.Equal(HttpStatusCode.NotFound, unknown);
+        Assert.Contains("nope", body["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, named);
+        Assert.Equal(["conn-2"], AcceptedIdentities());
+    }
+
+    [Fact]
+    public async Task Malformed_unsupported_and_oversized_requests_get_their_own_status()
+    {
+        await using var app = await StartAppAsync(new() { ["Ingest__MaxBodyBytes"] = "2048" });
+
+        using var malformed = await app.Client.PostAsync("api/segment", new StringContent("{not json", Encoding.UTF8, "application/json"));
+        var (unsupported, _) = await PostAsync(app, "api/segment", new JsonObject { ["type"] = "bogus", ["userId"] = "u", ["messageId"] = "m" });
+        var big = Track("big");
+        big["properties"]!["padding"] = new string('x', 4096);
+        var (oversized, _) = await PostAsync(app, "api/segment", big);
+
+        Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
+        Assert.NotNull(JsonNode.Parse(await malformed.Content.ReadAsStringAsync())!["message"]);
+        Assert.Equal(HttpStatusCode.NotImplemented, unsupported);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, oversized);
+        Assert.Equal(0, _cleverTap.Requests);
+    }
+
+    [Fact]
+    public async Task Delete_event_deletes_the_profile()
+    {
+        await using var app = await StartAppAsync();
+
+        var (status, _) = await PostAsync(app, "api/segment", new JsonObject { ["type"] = "delete", ["userId"] = "gone-1", ["messageId"] = "del-1" });
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(["gone-1"], _cleverTap.DeletedIdentities);
+    }
+
+    [Fact]
+    public async Task Basic_auth_when_configured_is_required()
+    {
+        await using var app = await StartAppAsync(new() { ["Ingest__BasicAuthUsername"] = "segment", ["Ingest__BasicAuthPassword"] = "s3cret" });
+
+        var (without, _) = await PostAsync(app, "api/segment", Track("basic-1"));
+        using var request = new HttpRequestMessage(HttpMethod.Post, "api/segment") { Content = Json(Track("basic-2")) };
+        request.Headers.Authorization = new("Basic", Convert.ToBase64String("segment:s3cret"u8));
+        using var with = await app.Client.SendAsync(request);
+
+        Assert.Equal((HttpStatusCode.Unauthorized, HttpStatusCode.OK), (without, with.StatusCode));
+        Assert.Equal(["basic-2"], AcceptedIdentities());
+    }
+}
