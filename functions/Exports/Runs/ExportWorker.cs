@@ -22,13 +22,11 @@ public sealed class ExportWorker(
     SegmentTrackingClient segment,
     CleverTapAccounts accounts,
     IOptions<ExportsOptions> options,
+    IOptions<HostQueueOptions> hostQueues,
     TimeProvider time,
     ILogger<ExportWorker> logger) : IQueueTriggeredFunction
 {
     public const string FunctionName = "ExportWorker";
-
-    /// <summary>host.json <c>extensions.queues.maxDequeueCount</c>: after this attempt the host moves the message to poison.</summary>
-    public const int MaxDequeueCount = 5;
 
     /// <summary>How long to leave CleverTap preparing a cursor that is "still in progress" after the client's own retries.</summary>
     public static readonly TimeSpan InProgressDelay = TimeSpan.FromSeconds(30);
@@ -49,7 +47,9 @@ public sealed class ExportWorker(
         if (item is null || run is null || item.Status.IsFinal() || run.Status != RunStatus.Running)
             return; // a copy of a message whose work is already done
 
-        var context = new ItemContext(run, item, trigger.DequeueCount >= MaxDequeueCount, time.GetTimestamp());
+        // After host.json's maxDequeueCount attempts the host poisons the message; on the last one the item fails instead.
+        var maxDequeueCount = hostQueues.Value.MaxDequeueCount;
+        var context = new ItemContext(run, item, trigger.DequeueCount >= maxDequeueCount, time.GetTimestamp());
         try
         {
             await ProcessAsync(context, cancellationToken);
@@ -58,7 +58,7 @@ public sealed class ExportWorker(
         {
             // The host would poison this message now; fail the item instead so its run can still close.
             logger.LogError(exception, "Export {ExportId} item {Item} failed on its last attempt", run.ExportId, item.Key);
-            await FinishAsync(context, WorkItemStatus.Failed, $"gave up after {MaxDequeueCount} attempts: {Describe(exception)}", cancellationToken: cancellationToken);
+            await FinishAsync(context, WorkItemStatus.Failed, $"gave up after {maxDequeueCount} attempts: {Describe(exception)}", cancellationToken: cancellationToken);
         }
     }
 

@@ -1,0 +1,258 @@
+using System.Text.Json.Nodes;
+using CleverTapSegment.Exports.Model;
+using CleverTapSegment.Exports.Runs;
+using CleverTapSegment.Exports.Storage;
+using CleverTapSegment.Hosting;
+using CleverTapSegment.Segment;
+using CleverTapSegment.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CleverTapSegment.Tests.Exports.EndToEnd;
+
+public sealed class ExportEndToEndTests
+{
+    private static readonly DateOnly November1 = new(2026, 11, 1);
+
+    [Fact]
+    public async Task One_time_export_of_two_events_over_three_days_runs_to_done_and_Segment_gets_exactly_its_records()
+    {
+        await using var harness = await ExportHarness.StartAsync(new DateTimeOffset(2026, 11, 22, 4, 0, 0, TimeSpan.Zero),
+            new FakeCleverTapExportOptions { RecordsPerDay = static (_, _) => 25 });
+        await harness.CreatePartnerAsync();
+        string[] events = ["App Launched", "Charged"];
+
+        // A new one-time export starts at once: no scheduler tick needed.
+        var id = await harness.CreateOneTimeExportAsync(November1, November1.AddDays(2), events);
+        await harness.WaitForWorkToDrainAsync();
+
+        var export = await harness.GetExportAsync(id);
+        var expected = harness.ExpectedMessageIds(events, [November1, November1.AddDays(1), November1.AddDays(2)]);
+        Assert.Equal("DONE", export["status"]!.GetValue<string>());
+        var run = Assert.Single(export["runs"]!.AsArray())!;
+        Assert.Equal("DONE", run["status"]!.GetValue<string>());
+        var items = run["items"]!.AsArray();
+        Assert.Equal(6, items.Count);
+        Assert.All(items, item => Assert.Equal("DONE", item!["status"]!.GetValue<string>()));
+        Assert.Equal(expected.Count, export["counters"]!["exported"]!.GetValue<long>());
+        Assert.Equal(expected.OrderBy(id => id), harness.Segment.Messages.Keys.OrderBy(id => id));
+        Assert.Equal(expected.Count, harness.Segment.AcceptedMessages);
+    }
+
+    [Fact]
+    public async Task Recurring_export_runs_with_adjacent_windows_and_sends_no_record_twice()
+    {
+        var startDate = new DateOnly(2026, 11, 21);
+        await using var harness = await ExportHarness.StartAsync(new DateTimeOffset(2026, 11, 21, 6, 0, 30, TimeSpan.Zero),
+            new FakeCleverTapExportOptions { RecordsPerDay = static (_, _) => 24 });
+        await harness.CreatePartnerAsync();
+        var id = await harness.CreateRecurringExportAsync(6, startDate, "Charged");
+
+        // The 00:00 slot is due (and the 06:00 one once it is done): two ticks, two runs. Then 12:00 comes.
+        await harness.FireSchedulerAsync();
+        await harness.WaitForWorkToDrainAsync();
+        await harness.FireSchedulerAsync();
+        await harness.WaitForWorkToDrainAsync();
+        harness.Time.SetUtcNow(new DateTimeOffset(2026, 11, 21, 12, 0, 30, TimeSpan.Zero));
+        await harness.FireSchedulerAsync();
+        await harness.WaitForWorkToDrainAsync();
+
+        var export = await harness.GetExportAsync(id);
+        Assert.Equal("PENDING", export["status"]!.GetValue<string>());
+        Assert.Equal(new DateTimeOffset(2026, 11, 21, 18, 0, 0, TimeSpan.Zero), export["nextRunAt"]!.GetValue<DateTimeOffset>());
+        var windows = export["runs"]!.AsArray()
+            .Select(run => (Start: run!["windowStart"]!.GetValue<DateTimeOffset>(), End: run["windowEnd"]!.GetValue<DateTimeOffset>(), Status: run["status"]!.GetValue<string>()))
+            .OrderBy(window => window.Start)
+            .ToList();
+        Assert.Equal(
+            [
+                (new DateTimeOffset(2026, 11, 20, 18, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 11, 21, 0, 0, 0, TimeSpan.Zero), "DONE"),
+                (new DateTimeOffset(2026, 11, 21, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 11, 21, 6, 0, 0, TimeSpan.Zero), "DONE"),
+                (new DateTimeOffset(2026, 11, 21, 6, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero), "DONE"),
+            ],
+            windows);
+        // The last two runs both read 21 November from CleverTap; each kept only its own hours.
+        var expected = harness.ExpectedMessageIds(["Charged"], [startDate.AddDays(-1), startDate],
+            new DateTimeOffset(2026, 11, 20, 18, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero));
+        Assert.NotEmpty(expected);
+        Assert.Equal(0, harness.Segment.DuplicateMessages);
+        Assert.Equal(expected.OrderBy(id => id), harness.Segment.Messages.Keys.OrderBy(id => id));
+        Assert.Equal(expected.Count, export["counters"]!["exported"]!.GetValue<long>());
+    }
+
+    [Fact]
+    public async Task Stop_during_a_run_abandons_its_items_and_the_export_ends_stopped()
+    {
+        await using var harness = await ExportHarness.StartAsync(new DateTimeOffset(2026, 11, 22, 4, 0, 0, TimeSpan.Zero));
+        await harness.CreatePartnerAsync();
+        // Hold CleverTap's answers so the run is certainly in progress when the stop arrives.
+        harness.CleverTap.HoldResponses();
+        var id = await harness.CreateOneTimeExportAsync(November1, November1.AddDays(2), "App Launched", "Charged");
+        await harness.CleverTap.WaitForConcurrentCallsAsync(1, ExportHarness.Limit());
+        Assert.Equal("RUNNING", (await harness.GetExportAsync(id))["status"]!.GetValue<string>());
+
+        await harness.StopExportAsync(id);
+        harness.CleverTap.ReleaseResponses();
+        await harness.WaitForWorkToDrainAsync();
+
+        var export = await harness.GetExportAsync(id);
+        Assert.Equal("STOPPED", export["status"]!.GetValue<string>());
+        var run = Assert.Single(export["runs"]!.AsArray())!;
+        Assert.Equal("STOPPED", run["status"]!.GetValue<string>());
+        Assert.All(run["items"]!.AsArray(), item =>
+        {
+            Assert.Equal("SKIPPED", item!["status"]!.GetValue<string>());
+            Assert.Equal("export stopped", item["reason"]!.GetValue<string>());
+        });
+        // Stop is checked before every page, so not one page was read after it.
+        Assert.Equal(0, harness.CleverTap.PagesServed);
+        Assert.Equal(0, harness.Segment.AcceptedMessages);
+    }
+
+    [Fact]
+    public async Task Worker_failure_mid_item_resumes_from_the_checkpoint_and_replays_with_the_same_messageIds()
+    {
+        var crash = new CrashAfterDelivery(onRequest: 2);
+        await using var harness = await ExportHarness.StartAsync(new DateTimeOffset(2026, 11, 22, 4, 0, 0, TimeSpan.Zero),
+            new FakeCleverTapExportOptions { RecordsPerDay = static (_, _) => 30 },
+            configureServices: services => services.AddHttpClient<SegmentTrackingClient>().AddHttpMessageHandler(() => new CrashAfterDeliveryHandler(crash)));
+        await harness.CreatePartnerAsync();
+
+        var id = await harness.CreateOneTimeExportAsync(November1, November1, "Charged");
+        await harness.WaitForWorkToDrainAsync();
+
+        var export = await harness.GetExportAsync(id);
+        Assert.Equal("DONE", export["status"]!.GetValue<string>());
+        Assert.True(crash.Crashed);
+        Assert.Contains(harness.App.Monitor.Invocations, invocation => invocation is { FunctionName: "ExportWorker", Outcome: TriggerOutcome.Failed });
+        // Pages of 10: page 1 reached Segment, then the worker died before its checkpoint; the retry replayed page 1 only.
+        var expected = harness.ExpectedMessageIds(["Charged"], [November1]);
+        Assert.Equal(30, expected.Count);
+        Assert.Equal(expected.OrderBy(id => id), harness.Segment.Messages.Keys.OrderBy(id => id));
+        Assert.Equal(10, harness.Segment.DuplicateMessages);
+        Assert.All(harness.Segment.MessageCounts.Values, count => Assert.InRange(count, 1, 2));
+        var item = Assert.Single(export["runs"]![0]!["items"]!.AsArray())!;
+        Assert.Equal(30, item["exported"]!.GetValue<long>());
+    }
+
+    [Fact]
+    public async Task Item_that_fails_on_its_last_attempt_is_failed_with_the_reason_and_the_run_still_closes()
+    {
+        var crash = new CrashAfterDelivery(onRequest: 1);
+        // One attempt only: the first failure is the last, which the host would send to the poison queue.
+        await using var harness = await ExportHarness.StartAsync(new DateTimeOffset(2026, 11, 22, 4, 0, 0, TimeSpan.Zero),
+            settings: new Dictionary<string, string?> { ["AzureFunctionsJobHost__extensions__queues__maxDequeueCount"] = "1" },
+            configureServices: services => services.AddHttpClient<SegmentTrackingClient>().AddHttpMessageHandler(() => new CrashAfterDeliveryHandler(crash)));
+        await harness.CreatePartnerAsync();
+
+        var id = await harness.CreateOneTimeExportAsync(November1, November1, "Charged");
+        await harness.WaitForWorkToDrainAsync();
+
+        var export = await harness.GetExportAsync(id);
+        Assert.Equal("DONE", export["status"]!.GetValue<string>());
+        var run = export["runs"]![0]!;
+        Assert.Equal("DONE", run["status"]!.GetValue<string>());
+        Assert.Equal("1 of 1 work items failed", run["reason"]!.GetValue<string>());
+        var item = Assert.Single(run["items"]!.AsArray())!;
+        Assert.Equal("FAILED", item["status"]!.GetValue<string>());
+        Assert.StartsWith("gave up after 1 attempts: InvalidOperationException", item["reason"]!.GetValue<string>());
+        Assert.DoesNotContain(harness.App.Monitor.Invocations, invocation => invocation.Outcome == TriggerOutcome.MovedToPoison);
+    }
+
+    [Fact]
+    public async Task Stalled_items_are_re_enqueued_by_the_scheduler_and_the_run_completes()
+    {
+        var startDate = new DateOnly(2026, 11, 21);
+        await using var harness = await ExportHarness.StartAsync(new DateTimeOffset(2026, 11, 21, 6, 0, 30, TimeSpan.Zero));
+        await harness.CreatePartnerAsync();
+        var id = await harness.CreateRecurringExportAsync(6, startDate, "Charged", "App Launched");
+        // A scheduler that crashed after writing the run and moving the export to RUNNING, before enqueuing anything.
+        var exports = harness.App.Services.GetRequiredService<ExportStore>();
+        var runs = harness.App.Services.GetRequiredService<RunStore>();
+        var export = (await exports.GetAsync(id))!;
+        var plan = RunPlan.For(export, TimeZoneInfo.Utc, harness.Time.GetUtcNow());
+        await runs.CreateRunAsync(plan.Run, plan.Items);
+        Assert.True(await exports.TryReplaceAsync(export with { Status = ExportStatus.Running, CurrentRunId = plan.Run.Id, NextRunAt = null }));
+
+        // Not stalled yet: the tick leaves the items alone.
+        await harness.FireSchedulerAsync();
+        await harness.WaitForWorkToDrainAsync();
+        Assert.All(await runs.GetItemsAsync(plan.Run.Id), item => Assert.Equal(WorkItemStatus.Pending, item.Status));
+
+        harness.Time.Advance(TimeSpan.FromMinutes(21));
+        await harness.FireSchedulerAsync();
+        await harness.WaitForWorkToDrainAsync();
+
+        var after = await harness.GetExportAsync(id);
+        Assert.Equal("PENDING", after["status"]!.GetValue<string>());
+        var run = Assert.Single(after["runs"]!.AsArray())!;
+        Assert.Equal("DONE", run["status"]!.GetValue<string>());
+        Assert.All(run["items"]!.AsArray(), item => Assert.Equal("DONE", item!["status"]!.GetValue<string>()));
+        Assert.Equal(harness.ExpectedMessageIds(["Charged", "App Launched"], [startDate.AddDays(-1)], plan.Run.WindowStart, plan.Run.WindowEnd).Count,
+            harness.Segment.UniqueMessages);
+    }
+
+    [Fact]
+    public async Task Notification_event_is_skipped_with_its_reason_and_the_export_still_completes()
+    {
+        await using var harness = await ExportHarness.StartAsync(new DateTimeOffset(2026, 11, 22, 4, 0, 0, TimeSpan.Zero));
+        await harness.CreatePartnerAsync();
+
+        var id = await harness.CreateOneTimeExportAsync(November1, November1, "Notification Sent", "Charged");
+        await harness.WaitForWorkToDrainAsync();
+
+        var export = await harness.GetExportAsync(id);
+        Assert.Equal("DONE", export["status"]!.GetValue<string>());
+        var items = export["runs"]![0]!["items"]!.AsArray().ToDictionary(item => item!["event"]!.GetValue<string>(), item => item!);
+        Assert.Equal("SKIPPED", items["Notification Sent"]["status"]!.GetValue<string>());
+        Assert.Contains("Export not allowed for this event", items["Notification Sent"]["reason"]!.GetValue<string>());
+        Assert.Equal("DONE", items["Charged"]["status"]!.GetValue<string>());
+        Assert.Equal(harness.ExpectedMessageIds(["Charged"], [November1]).OrderBy(id => id), harness.Segment.Messages.Keys.OrderBy(id => id));
+    }
+
+    [Fact]
+    public async Task Rejected_credentials_fail_a_one_time_export_with_the_reason()
+    {
+        await using var harness = await ExportHarness.StartAsync(new DateTimeOffset(2026, 11, 22, 4, 0, 0, TimeSpan.Zero),
+            settings: new Dictionary<string, string?> { ["CleverTap__Passcode"] = "not-the-passcode" });
+        await harness.CreatePartnerAsync();
+
+        var id = await harness.CreateOneTimeExportAsync(November1, November1.AddDays(1), "Charged");
+        await harness.WaitForWorkToDrainAsync();
+
+        var export = await harness.GetExportAsync(id);
+        Assert.Equal("FAILED", export["status"]!.GetValue<string>());
+        Assert.Contains("credentials", export["statusReason"]!.GetValue<string>());
+        Assert.Equal("FAILED", export["runs"]![0]!["status"]!.GetValue<string>());
+        Assert.Equal(0, harness.Segment.AcceptedMessages);
+    }
+
+    /// <summary>Shared by the handler instances the client factory builds: the process "dies" once, right after Segment took a batch.</summary>
+    private sealed class CrashAfterDelivery(int onRequest)
+    {
+        private int _requests;
+
+        public bool Crashed { get; private set; }
+
+        public bool ShouldCrash()
+        {
+            if (Interlocked.Increment(ref _requests) != onRequest)
+                return false;
+            Crashed = true;
+            return true;
+        }
+    }
+
+    private sealed class CrashAfterDeliveryHandler(CrashAfterDelivery crash) : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var response = await base.SendAsync(request, cancellationToken);
+            if (crash.ShouldCrash())
+            {
+                response.Dispose();
+                throw new InvalidOperationException("simulated crash after Segment accepted the batch");
+            }
+            return response;
+        }
+    }
+}
