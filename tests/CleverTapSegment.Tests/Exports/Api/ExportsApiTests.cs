@@ -59,6 +59,20 @@ public sealed class ExportsApiTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_new_export_that_is_already_due_is_started_without_waiting_for_the_scheduler()
+    {
+        var partner = await _host.CreatePartnerAsync();
+
+        var oneTime = await _host.CreateOneTimeAsync(partner);
+        var startingToday = await _host.CreateRecurringAsync(partner, startDate: "2026-11-22");
+        var startingTomorrow = await _host.CreateRecurringAsync(partner, startDate: "2026-11-23");
+
+        Assert.Equal(ApiTestHost.Start, (DateTimeOffset?)oneTime["lastRunAt"]);
+        Assert.Equal(DateTimeOffset.Parse("2026-11-22T00:00:00Z"), (DateTimeOffset?)startingToday["lastRunAt"]);
+        Assert.Null(startingTomorrow["lastRunAt"]);
+    }
+
+    [Fact]
     public async Task A_profiles_export_names_the_event_whose_users_it_exports()
     {
         var partner = await _host.CreatePartnerAsync();
