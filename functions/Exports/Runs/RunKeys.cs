@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using CleverTapSegment.Exports.Mapping;
 
 namespace CleverTapSegment.Exports.Runs;
 
@@ -31,27 +32,16 @@ public static class RunKeys
     }
 
     /// <summary>
-    /// The export special-character rule (whitespace, tab, slash and NUL become <c>-</c>;
-    /// https://docs.clevertap.com/docs/segment#faqs), with control characters and the other characters a Table
-    /// Storage key forbids (<c># ? \</c>) also <c>-</c> because the rule's <c>?</c> is itself forbidden in keys
-    /// (https://learn.microsoft.com/rest/api/storageservices/understanding-the-table-service-data-model).
+    /// The event name under the export special-character rule for generated names (<see cref="ExportRecordMapper.SafeName"/>),
+    /// cut to a length that keeps keys short (the hash keeps them unique), never inside a surrogate pair.
     /// </summary>
     internal static string ReadableKeyPart(string eventName)
     {
         const int maxLength = 64;
-        var builder = new StringBuilder(Math.Min(eventName.Length, maxLength));
-        foreach (var c in eventName)
-        {
-            if (builder.Length == maxLength)
-                break;
-            builder.Append(c switch
-            {
-                _ when char.IsWhiteSpace(c) || c is '/' or '\\' or '\0' => '-',
-                '#' or '?' => '-',
-                _ when char.IsControl(c) => '-',
-                _ => c,
-            });
-        }
-        return builder.ToString();
+        var safe = ExportRecordMapper.SafeName(eventName);
+        if (safe.Length <= maxLength)
+            return safe;
+        var cut = char.IsHighSurrogate(safe[maxLength - 1]) ? maxLength - 1 : maxLength;
+        return safe[..cut];
     }
 }

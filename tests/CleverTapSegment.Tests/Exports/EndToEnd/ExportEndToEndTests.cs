@@ -162,9 +162,11 @@ public sealed class ExportEndToEndTests
     public async Task Stalled_items_are_re_enqueued_by_the_scheduler_and_the_run_completes()
     {
         var startDate = new DateOnly(2026, 11, 21);
-        await using var harness = await ExportHarness.StartAsync(new DateTimeOffset(2026, 11, 21, 6, 0, 30, TimeSpan.Zero));
+        // Created the evening before its start date, so the API does not start it at once.
+        await using var harness = await ExportHarness.StartAsync(new DateTimeOffset(2026, 11, 20, 23, 0, 0, TimeSpan.Zero));
         await harness.CreatePartnerAsync();
         var id = await harness.CreateRecurringExportAsync(6, startDate, "Charged", "App Launched");
+        harness.Time.Advance(new TimeSpan(7, 0, 30));
         // A scheduler that crashed after writing the run and moving the export to RUNNING, before enqueuing anything.
         var exports = harness.App.Services.GetRequiredService<ExportStore>();
         var runs = harness.App.Services.GetRequiredService<RunStore>();

@@ -54,4 +54,13 @@ public sealed class RunKeysTests
         Assert.NotEqual(RunKeys.ItemKey("App Launched", day), RunKeys.ItemKey("App-Launched", day));
         Assert.Equal(RunKeys.ItemKey("App Launched", day), RunKeys.ItemKey("App Launched", day));
     }
+
+    [Fact]
+    public void Long_event_name_is_cut_without_splitting_an_emoji()
+    {
+        var key = RunKeys.ItemKey(new string('a', 63) + "🛒 and more", new DateOnly(2026, 11, 1));
+
+        Assert.StartsWith($"20261101-{new string('a', 63)}-", key, StringComparison.Ordinal);
+        Assert.DoesNotContain(key, char.IsSurrogate);
+    }
 }
