@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using CleverTapSegment.CleverTap;
 using CleverTapSegment.Exports.Model;
 using CleverTapSegment.Exports.Runs;
 using CleverTapSegment.Exports.Storage;
@@ -192,6 +193,33 @@ public sealed class ExportEndToEndTests
     }
 
     [Fact]
+    public async Task Worker_past_its_time_budget_hands_over_to_a_continuation_that_resumes_from_the_checkpoint()
+    {
+        ManualTimeProvider? clock = null;
+        // Every CleverTap call "takes" 2 s on the manual clock, past the 1 s budget: one page per invocation.
+        await using var harness = await ExportHarness.StartAsync(new DateTimeOffset(2026, 11, 22, 4, 0, 0, TimeSpan.Zero),
+            new FakeCleverTapExportOptions { RecordsPerDay = static (_, _) => 35 },
+            settings: new Dictionary<string, string?> { ["Exports__WorkerTimeBudgetSeconds"] = "1" },
+            configureServices: services => services.AddHttpClient<CleverTapExportClient>()
+                .AddHttpMessageHandler(() => new SlowClockHandler(() => clock!)));
+        clock = harness.Time;
+        await harness.CreatePartnerAsync();
+
+        var id = await harness.CreateOneTimeExportAsync(November1, November1, "Charged");
+        await harness.WaitForWorkToDrainAsync();
+
+        var export = await harness.GetExportAsync(id);
+        Assert.Equal("DONE", export["status"]!.GetValue<string>());
+        var item = Assert.Single(export["runs"]![0]!["items"]!.AsArray())!;
+        Assert.Equal(4, item["pages"]!.GetValue<long>());
+        Assert.Equal(35, item["exported"]!.GetValue<long>());
+        // Pages of 10: 35 records are four pages, each read by its own invocation.
+        Assert.Equal(4, harness.App.Monitor.Invocations.Count(invocation => invocation is { FunctionName: "ExportWorker", Outcome: TriggerOutcome.Succeeded }));
+        Assert.Equal(harness.ExpectedMessageIds(["Charged"], [November1]).OrderBy(id => id), harness.Segment.Messages.Keys.OrderBy(id => id));
+        Assert.Equal(0, harness.Segment.DuplicateMessages);
+    }
+
+    [Fact]
     public async Task Notification_event_is_skipped_with_its_reason_and_the_export_still_completes()
     {
         await using var harness = await ExportHarness.StartAsync(new DateTimeOffset(2026, 11, 22, 4, 0, 0, TimeSpan.Zero));
@@ -252,6 +280,16 @@ public sealed class ExportEndToEndTests
                 response.Dispose();
                 throw new InvalidOperationException("simulated crash after Segment accepted the batch");
             }
+            return response;
+        }
+    }
+
+    private sealed class SlowClockHandler(Func<ManualTimeProvider> clock) : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var response = await base.SendAsync(request, cancellationToken);
+            clock().Advance(TimeSpan.FromSeconds(2));
             return response;
         }
     }
