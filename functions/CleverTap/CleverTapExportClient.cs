@@ -42,11 +42,13 @@ public sealed class CleverTapExportException : Exception
 /// <summary>One page of a cursor export. Owns the parsed document: the records are valid until disposal.</summary>
 public sealed class ExportPage : IDisposable
 {
-    private readonly JsonDocument? _document;
+    private readonly JsonDocument _document;
+    private readonly IDisposable _body;
 
-    internal ExportPage(JsonDocument? document, IReadOnlyList<JsonElement> records, string? nextCursor)
+    internal ExportPage(JsonDocument document, IDisposable body, IReadOnlyList<JsonElement> records, string? nextCursor)
     {
         _document = document;
+        _body = body;
         Records = records;
         NextCursor = nextCursor;
     }
@@ -56,7 +58,12 @@ public sealed class ExportPage : IDisposable
     /// <summary>The (percent-decoded) cursor of the next page, or <c>null</c> at the end of the export.</summary>
     public string? NextCursor { get; }
 
-    public void Dispose() => _document?.Dispose();
+    /// <summary>Releases the parsed document, then the (pooled) body it was parsed from.</summary>
+    public void Dispose()
+    {
+        _document.Dispose();
+        _body.Dispose();
+    }
 }
 
 /// <summary>
@@ -91,6 +98,7 @@ public sealed class CleverTapExportClient
         // POST requires Content-Type: application/json; GET must not carry one. https://developer.clevertap.com/docs/get-user-profiles-api
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         var (body, answer) = await SendAsync(account, request, dataType, eventName, ct);
+        using var ownedBody = body;
         using var document = Parse(body, dataType, eventName);
         if (document.RootElement.TryGetProperty("cursor", out var cursor) && cursor.ValueKind == JsonValueKind.String && cursor.GetString() is { Length: > 0 } value)
             return DecodeCursor(value);
@@ -105,9 +113,10 @@ public sealed class CleverTapExportClient
         ArgumentException.ThrowIfNullOrEmpty(cursor);
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(account.ApiBaseUri, $"{PathOf(dataType)}?cursor={Uri.EscapeDataString(cursor)}"));
         var (body, _) = await SendAsync(account, request, dataType, eventName: null, ct);
-        var document = Parse(body, dataType, eventName: null);
+        JsonDocument? document = null;
         try
         {
+            document = Parse(body, dataType, eventName: null);
             var root = document.RootElement;
             var records = new List<JsonElement>();
             if (root.TryGetProperty("records", out var array) && array.ValueKind == JsonValueKind.Array)
@@ -122,16 +131,18 @@ public sealed class CleverTapExportClient
             // ingestr stops on a repeating cursor: following it would loop over the same page forever.
             if (next is not null && string.Equals(next, cursor, StringComparison.Ordinal))
                 throw new CleverTapExportException(ExportFailureKind.Permanent, $"CleverTap {PathOf(dataType)} returned the same cursor again.");
-            return new ExportPage(document, records, next);
+            return new ExportPage(document, body, records, next);
         }
         catch
         {
-            document.Dispose();
+            document?.Dispose();
+            body.Dispose();
             throw;
         }
     }
 
-    private async Task<(byte[] Body, CleverTapExportAnswer Answer)> SendAsync(CleverTapAccount account, HttpRequestMessage request, ExportDataType dataType, string? eventName, CancellationToken ct)
+    /// <summary>Sends and classifies; on success the caller owns (and disposes) the returned body.</summary>
+    private async Task<(CleverTapExportBody Body, CleverTapExportAnswer Answer)> SendAsync(CleverTapAccount account, HttpRequestMessage request, ExportDataType dataType, string? eventName, CancellationToken ct)
     {
         account.Authenticate(request);
         request.Options.Set(CleverTapExportResilienceHandler.AccountKey, $"{account.AccountId}@{account.ApiBaseUri.Authority}");
@@ -151,28 +162,41 @@ public sealed class CleverTapExportClient
         }
         using (response)
         {
-            var body = response.Content is CleverTapExportBufferedContent buffered ? buffered.Body : await response.Content.ReadAsByteArrayAsync(ct);
-            var answer = CleverTapExportAnswer.Read(body);
-            var status = (int)response.StatusCode;
-            if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
-                throw new CleverTapExportException(ExportFailureKind.Unauthorized,
-                    $"{what}: HTTP {status}; check CleverTap__AccountId, CleverTap__Passcode and CleverTap__Region (a wrong region also answers 401).", status);
-            if (answer.IsNotAllowed)
-                throw new CleverTapExportException(ExportFailureKind.NotAllowed, $"{what}: {answer.Error}", status);
-            if (CleverTapExportResilienceHandler.IsTransient(response.StatusCode))
-                throw new CleverTapExportException(ExportFailureKind.Transient, $"{what}: HTTP {status} after retries.", status);
-            if (!response.IsSuccessStatusCode || !answer.IsSuccess)
-                throw new CleverTapExportException(ExportFailureKind.Permanent,
-                    $"{what}: HTTP {status}, status '{answer.Status}', error '{answer.Error}'{(answer.Code is { } code ? $", code {code}" : "")}.", status);
+            var body = response.Content is CleverTapExportBufferedContent buffered
+                ? buffered.Detach()
+                : CleverTapExportBody.Wrap(await response.Content.ReadAsByteArrayAsync(ct));
+            var answer = CleverTapExportAnswer.Read(body.Memory.Span);
+            if (Classify(response.StatusCode, answer, what) is { } failure)
+            {
+                body.Dispose();
+                throw failure;
+            }
             return (body, answer);
         }
     }
 
-    private static JsonDocument Parse(byte[] body, ExportDataType dataType, string? eventName)
+    private static CleverTapExportException? Classify(HttpStatusCode statusCode, CleverTapExportAnswer answer, string what)
+    {
+        var status = (int)statusCode;
+        if (statusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+            return new CleverTapExportException(ExportFailureKind.Unauthorized,
+                $"{what}: HTTP {status}; check CleverTap__AccountId, CleverTap__Passcode and CleverTap__Region (a wrong region also answers 401).", status);
+        if (answer.IsNotAllowed)
+            return new CleverTapExportException(ExportFailureKind.NotAllowed, $"{what}: {answer.Error}", status);
+        if (CleverTapExportResilienceHandler.IsTransient(statusCode))
+            return new CleverTapExportException(ExportFailureKind.Transient, $"{what}: HTTP {status} after retries.", status);
+        if (status is < 200 or > 299 || !answer.IsSuccess)
+            return new CleverTapExportException(ExportFailureKind.Permanent,
+                $"{what}: HTTP {status}, status '{answer.Status}', error '{answer.Error}'{(answer.Code is { } code ? $", code {code}" : "")}.", status);
+        return null;
+    }
+
+    private static JsonDocument Parse(CleverTapExportBody body, ExportDataType dataType, string? eventName)
     {
         try
         {
-            return JsonDocument.Parse(body);
+            // Parsed in place: the document reads the pooled body, which is why ExportPage owns both.
+            return JsonDocument.Parse(body.Memory);
         }
         catch (JsonException e)
         {

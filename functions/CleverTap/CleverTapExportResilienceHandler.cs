@@ -9,10 +9,10 @@ using Polly.Timeout;
 namespace CleverTapSegment.CleverTap;
 
 /// <summary>
-/// The export client's pipeline, per attempt: wait for one of the account's 3 export slots, send, read the whole
-/// body inside the slot, and recognise "Request still in progress". Around the attempts: "still in progress" retried
-/// on the same cursor with backoff, then 429/5xx/network/timeout retried with jittered backoff. All delays use the
-/// injected <see cref="TimeProvider"/>.
+/// The export client's pipeline. Per attempt: wait for one of the account's 3 export slots, send and read the whole
+/// body inside the slot (bounded by an attempt timeout), and recognise "Request still in progress". Around the
+/// attempts: "still in progress" retried on the same cursor with backoff, then 429/5xx/network/timeout retried with
+/// jittered backoff. All delays use the injected <see cref="TimeProvider"/>.
 /// </summary>
 public sealed class CleverTapExportResilienceHandler : DelegatingHandler
 {
@@ -21,11 +21,15 @@ public sealed class CleverTapExportResilienceHandler : DelegatingHandler
 
     private readonly CleverTapExportLimiters _limiters;
     private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
+    private readonly ResiliencePipeline _attemptTimeout;
 
     public CleverTapExportResilienceHandler(CleverTapExportLimiters limiters, TimeProvider timeProvider, ILogger<CleverTapExportResilienceHandler> logger)
     {
         _limiters = limiters;
         _pipeline = BuildPipeline(timeProvider, logger);
+        // Bounds one attempt once it holds a slot: waiting for a slot behind slow pages of other items is not a failure.
+        // A page of 5000 records is a few MB; two minutes leaves room for a slow export node.
+        _attemptTimeout = new ResiliencePipelineBuilder { TimeProvider = timeProvider }.AddTimeout(TimeSpan.FromMinutes(2)).Build();
     }
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
@@ -41,14 +45,24 @@ public sealed class CleverTapExportResilienceHandler : DelegatingHandler
         using var lease = await limiter.AcquireAsync(1, ct);
         if (!lease.IsAcquired)
             throw new HttpRequestException("The CleverTap export concurrency queue refused the request.");
-        var response = await base.SendAsync(request, ct);
-        var body = await response.Content.ReadAsByteArrayAsync(ct);
-        var buffered = new CleverTapExportBufferedContent(body);
+        var (response, buffered) = await _attemptTimeout.ExecuteAsync(async token =>
+        {
+            var response = await base.SendAsync(request, token);
+            try
+            {
+                return (response, new CleverTapExportBufferedContent(await CleverTapExportBody.ReadAsync(response.Content, token)));
+            }
+            catch
+            {
+                response.Dispose();
+                throw;
+            }
+        }, ct);
         foreach (var header in response.Content.Headers)
             buffered.Headers.TryAddWithoutValidation(header.Key, header.Value);
         response.Content.Dispose();
         response.Content = buffered;
-        if (CleverTapExportAnswer.Read(body).IsStillInProgress)
+        if (CleverTapExportAnswer.Read(buffered.Span).IsStillInProgress)
         {
             response.Dispose();
             throw new CleverTapExportStillInProgressException();
@@ -97,8 +111,6 @@ public sealed class CleverTapExportResilienceHandler : DelegatingHandler
                     return default;
                 },
             })
-            // A page of 5000 records is a few MB; two minutes per attempt leaves room for a slow export node.
-            .AddTimeout(TimeSpan.FromMinutes(2))
             .Build();
     }
 
@@ -146,14 +158,6 @@ public sealed class CleverTapExportLimiters : IDisposable
 internal sealed class CleverTapExportStillInProgressException : Exception
 {
     public CleverTapExportStillInProgressException() : base("CleverTap: request still in progress, please retry later.") { }
-}
-
-/// <summary>A response body read in full inside the concurrency slot, readable again without a copy.</summary>
-internal sealed class CleverTapExportBufferedContent : ByteArrayContent
-{
-    public CleverTapExportBufferedContent(byte[] body) : base(body) => Body = body;
-
-    public byte[] Body { get; }
 }
 
 /// <summary>The envelope of an export answer: <c>{"status":"success"|"fail","error":…,"code":…}</c>.</summary>

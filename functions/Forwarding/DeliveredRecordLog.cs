@@ -11,8 +11,9 @@ namespace CleverTapSegment.Forwarding;
 /// batch resends only what was not delivered (CleverTap never de-duplicates: https://developer.clevertap.com/docs/upload-events-api).
 /// Only such requests leave delivery ambiguous, so the steady state writes nothing and reads nothing per event: a
 /// marker entity per account says whether any entry is still live, and is read at most every <see cref="MarkerRefresh"/>.
-/// Keys are <c>{messageId}#{record index}</c>. Entries live in partitions <c>{account}-{hash bucket}</c>, each entity
-/// holding many keys, so a retried batch of 4000 events costs at most <see cref="Buckets"/> queries.
+/// Keys are <c>{messageId}#{record index}</c>. Entries live in partitions <c>{account}-{hash bucket}</c> (spreading
+/// writes), each entity holding many keys; while entries are live each instance keeps a copy in memory, so even
+/// then lookups cost no storage call per event or request.
 /// </summary>
 public sealed partial class DeliveredRecordLog
 {
@@ -25,6 +26,7 @@ public sealed partial class DeliveredRecordLog
     public static readonly TimeSpan MarkerRefresh = TimeSpan.FromSeconds(5);
 
     internal const int Buckets = 16;
+    private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(1);
     private const string MarkerPartition = "marker";
     private const string ExpiresAtColumn = "ExpiresAt";
     private const string KeysColumn = "Keys";
@@ -35,6 +37,7 @@ public sealed partial class DeliveredRecordLog
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<DeliveredRecordLog> _logger;
     private readonly ConcurrentDictionary<string, MarkerState> _markers = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, Snapshot> _snapshots = new(StringComparer.OrdinalIgnoreCase);
     private Task<TableClient>? _tableReady;
 
     public DeliveredRecordLog(TableServiceClient tables, TimeProvider timeProvider, ILogger<DeliveredRecordLog> logger)
@@ -47,45 +50,76 @@ public sealed partial class DeliveredRecordLog
     public static string RecordKey(string messageId, int recordIndex) => $"{messageId}#{recordIndex}";
 
     /// <summary>
-    /// Which of <paramref name="keys"/> were already delivered. Costs nothing while the account has no live entries.
-    /// A storage failure answers "none" (a possible duplicate is better than a lost event).
+    /// Which of <paramref name="keys"/> were already delivered. Costs nothing while the account has no live entries;
+    /// while it has, lookups are answered from an in-memory copy of the account's entries, brought up to date with one
+    /// query for what changed at most every <see cref="MarkerRefresh"/>. A storage failure answers from what is known
+    /// (a possible duplicate is better than a lost event).
     /// </summary>
     public async Task<IReadOnlySet<string>> FindDeliveredAsync(string account, IReadOnlyCollection<string> keys, CancellationToken cancellationToken)
     {
         if (keys.Count == 0 || !await MayHaveEntriesAsync(account, cancellationToken))
             return EmptySet;
+        var snapshot = _snapshots.GetOrAdd(account, _ => new Snapshot());
+        await RefreshAsync(account, snapshot, cancellationToken);
+        var now = _timeProvider.GetUtcNow();
+        var found = new HashSet<string>(StringComparer.Ordinal);
+        lock (snapshot.Keys)
+        {
+            foreach (var key in keys)
+            {
+                if (snapshot.Keys.TryGetValue(key, out var expiresAt) && expiresAt > now)
+                    found.Add(key);
+            }
+        }
+        return found;
+    }
+
+    /// <summary>Loads the account's entries written since the last load (by any instance), expired ones dropped.</summary>
+    private async Task RefreshAsync(string account, Snapshot snapshot, CancellationToken cancellationToken)
+    {
+        if (_timeProvider.GetUtcNow() - snapshot.LoadedAt < MarkerRefresh)
+            return;
+        await snapshot.Gate.WaitAsync(cancellationToken);
         try
         {
+            var startedAt = _timeProvider.GetUtcNow();
+            if (startedAt - snapshot.LoadedAt < MarkerRefresh)
+                return;
             var table = await GetTableAsync();
-            var now = _timeProvider.GetUtcNow();
-            var found = new HashSet<string>(StringComparer.Ordinal);
-            var wanted = keys.ToHashSet(StringComparer.Ordinal);
-            var partitions = wanted.Select(key => Partition(account, key)).Distinct(StringComparer.Ordinal);
-            await Parallel.ForEachAsync(partitions, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken }, async (partition, token) =>
+            var prefix = SafeKey(account) + "-";
+            var filter = TableFilter.Create($"PartitionKey ge {prefix} and PartitionKey lt {SafeKey(account) + "."}");
+            // Server timestamps of other instances' writes may trail our clock a little: overlap the window.
+            if (snapshot.LoadedAt > DateTimeOffset.MinValue)
+                filter += " and " + TableFilter.Create($"Timestamp ge {snapshot.LoadedAt - ClockSkew}");
+            await foreach (var entity in table.QueryAsync(filter, cancellationToken: cancellationToken))
             {
-                await foreach (var entity in table.QueryAsync(TableFilter.Create($"PartitionKey eq {partition}"), cancellationToken: token))
+                if (entity.PartitionKey.Length != prefix.Length + 1)
+                    continue; // another account whose name merely starts with this one's
+                if (entity.GetDateTimeOffset(ExpiresAtColumn) is not { } expiresAt || expiresAt <= startedAt)
                 {
-                    if (entity.GetDateTimeOffset(ExpiresAtColumn) is not { } expiresAt || expiresAt <= now)
-                    {
-                        _ = DeleteQuietlyAsync(table, entity);
-                        continue;
-                    }
-                    foreach (var key in (entity.GetString(KeysColumn) ?? "").Split('\n'))
-                    {
-                        if (wanted.Contains(key))
-                        {
-                            lock (found)
-                                found.Add(key);
-                        }
-                    }
+                    _ = DeleteQuietlyAsync(table, entity);
+                    continue;
                 }
-            });
-            return found;
+                lock (snapshot.Keys)
+                {
+                    foreach (var key in (entity.GetString(KeysColumn) ?? "").Split('\n'))
+                        snapshot.Keys[key] = expiresAt;
+                }
+            }
+            lock (snapshot.Keys)
+            {
+                foreach (var expired in snapshot.Keys.Where(pair => pair.Value <= startedAt).Select(pair => pair.Key).ToList())
+                    snapshot.Keys.Remove(expired);
+            }
+            snapshot.LoadedAt = startedAt;
         }
         catch (Exception exception) when (exception is RequestFailedException or HttpRequestException)
         {
             LogStoreFailed(_logger, exception, "read");
-            return EmptySet;
+        }
+        finally
+        {
+            snapshot.Gate.Release();
         }
     }
 
@@ -102,6 +136,12 @@ public sealed partial class DeliveredRecordLog
             var marker = new TableEntity(MarkerPartition, SafeKey(account)) { [ExpiresAtColumn] = expiresAt };
             await table.UpsertEntityAsync(marker, TableUpdateMode.Replace, cancellationToken);
             _markers[account] = new MarkerState(expiresAt, _timeProvider.GetUtcNow());
+            var snapshot = _snapshots.GetOrAdd(account, _ => new Snapshot());
+            lock (snapshot.Keys)
+            {
+                foreach (var key in usable)
+                    snapshot.Keys[key] = expiresAt;
+            }
 
             var entities = usable.GroupBy(key => Partition(account, key), StringComparer.Ordinal)
                 .SelectMany(group => Chunk(group).Select(chunk => new TableEntity(group.Key, Guid.NewGuid().ToString("N"))
@@ -214,6 +254,16 @@ public sealed partial class DeliveredRecordLog
     private static readonly IReadOnlySet<string> EmptySet = new HashSet<string>();
 
     private sealed record MarkerState(DateTimeOffset ActiveUntil, DateTimeOffset CheckedAt);
+
+    /// <summary>This instance's copy of an account's live entries: record key → expiry.</summary>
+    private sealed class Snapshot
+    {
+        public Dictionary<string, DateTimeOffset> Keys { get; } = new(StringComparer.Ordinal);
+
+        public SemaphoreSlim Gate { get; } = new(1, 1);
+
+        public DateTimeOffset LoadedAt { get; set; } = DateTimeOffset.MinValue;
+    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Delivered-record log {Operation} failed; a Segment retry may resend delivered events")]
     private static partial void LogStoreFailed(ILogger logger, Exception exception, string operation);

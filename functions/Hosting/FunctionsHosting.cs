@@ -31,6 +31,7 @@ public static class FunctionsHosting
             {
                 ["Logging:LogLevel:Default"] = "Information",
                 ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+                ["Logging:LogLevel:System.Net.Http.HttpClient"] = "Warning",
             },
         });
         ConfigurationLayering.InsertBelowEnvironmentVariables(configuration, new HostJsonConfigurationSource(appRoot.HostJsonPath));

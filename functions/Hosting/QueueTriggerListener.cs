@@ -1,4 +1,3 @@
-using Azure;
 using CleverTapSegment.Storage;
 
 namespace CleverTapSegment.Hosting;
@@ -65,9 +64,11 @@ internal sealed class QueueTriggerListener(
                 {
                     messages = await queue.ReceiveMessagesAsync(options.BatchSize, s_lease, stoppingToken);
                 }
-                catch (Exception exception) when (exception is RequestFailedException or HttpRequestException or IOException)
+                catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
                 {
-                    logger.LogWarning("Polling queue {QueueName} failed: {Error}; retrying in {Delay}", queueName, exception.Message, options.MaxPollingInterval);
+                    // Whatever the transport throws (timeouts, exhausted retries), the listener must outlive it.
+                    logger.LogWarning("Polling queue {QueueName} failed: {ErrorType}: {Error}; retrying in {Delay}",
+                        queueName, exception.GetType().Name, exception.Message, options.MaxPollingInterval);
                     await WaitAsync(wake, options.MaxPollingInterval, stoppingToken);
                     continue;
                 }
@@ -142,9 +143,10 @@ internal sealed class QueueTriggerListener(
                 await poison.CreateIfNotExistsAsync(stoppingToken);
                 return;
             }
-            catch (Exception exception) when (exception is RequestFailedException or HttpRequestException or IOException)
+            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
             {
-                logger.LogWarning("Creating queue {QueueName} failed: {Error}; retrying in {Delay}", queueName, exception.Message, options.MaxPollingInterval);
+                logger.LogWarning("Creating queue {QueueName} failed: {ErrorType}: {Error}; retrying in {Delay}",
+                    queueName, exception.GetType().Name, exception.Message, options.MaxPollingInterval);
                 await Task.Delay(options.MaxPollingInterval, s_storageClock, stoppingToken);
             }
         }
@@ -211,11 +213,11 @@ internal sealed class QueueTriggerListener(
         {
             await ReleaseAsync(queue, lease);
         }
-        catch (Exception exception) when (exception is RequestFailedException or HttpRequestException or IOException)
+        catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
         {
             // The lease runs out and the message comes back: at-least-once, as with the host.
-            logger.LogError("Completing message {MessageId} of {QueueName} failed: {Error}; it reappears when its lease ends",
-                message.MessageId, queueName, exception.Message);
+            logger.LogError("Completing message {MessageId} of {QueueName} failed: {ErrorType}: {Error}; it reappears when its lease ends",
+                message.MessageId, queueName, exception.GetType().Name, exception.Message);
         }
     }
 
@@ -236,9 +238,10 @@ internal sealed class QueueTriggerListener(
         {
             await queue.UpdateMessageAsync(lease.MessageId, lease.PopReceipt, TimeSpan.Zero, timeout.Token);
         }
-        catch (Exception exception) when (exception is RequestFailedException or HttpRequestException or IOException or OperationCanceledException)
+        catch (Exception exception)
         {
-            logger.LogWarning("Releasing message {MessageId} on shutdown failed: {Error}", lease.MessageId, exception.Message);
+            // Best effort on the way out: the lease expiring returns the message anyway.
+            logger.LogWarning("Releasing message {MessageId} on shutdown failed: {ErrorType}: {Error}", lease.MessageId, exception.GetType().Name, exception.Message);
         }
     }
 
@@ -256,9 +259,9 @@ internal sealed class QueueTriggerListener(
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
-        catch (Exception exception) when (exception is RequestFailedException or HttpRequestException or IOException)
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
         {
-            logger.LogWarning("Renewing the lease of message {MessageId} failed: {Error}", lease.MessageId, exception.Message);
+            logger.LogWarning("Renewing the lease of message {MessageId} failed: {ErrorType}: {Error}", lease.MessageId, exception.GetType().Name, exception.Message);
         }
     }
 

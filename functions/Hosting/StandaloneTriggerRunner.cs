@@ -91,8 +91,15 @@ public sealed partial class StandaloneTriggerRunner : BackgroundService
             ?? throw new InvalidOperationException(
                 $"{definition.Name}: schedule '{expression}' (from '{rawSchedule}') is not a six-field NCRONTAB expression " +
                 "({second} {minute} {hour} {day} {month} {day-of-week}, https://learn.microsoft.com/azure/azure-functions/functions-bindings-timer#ncrontab-expressions).");
+        // The host's default: monitor schedules of a minute or more, not sub-minute ones.
+        var start = _timeProvider.GetUtcNow().UtcDateTime;
+        var firstOccurrence = schedule.GetNextOccurrence(start);
+        var useMonitor = trigger.GetBoolean("useMonitor") ?? schedule.GetNextOccurrence(firstOccurrence) - firstOccurrence >= TimeSpan.FromMinutes(1);
+        var statusStore = useMonitor && _services.GetService<TableServiceClient>() is { } tables
+            ? new TimerStatusStore(tables, _loggerFactory.CreateLogger<TimerStatusStore>())
+            : null;
         var scheduler = new TimerTriggerScheduler(
-            definition.Name, trigger.Name, schedule, trigger.GetBoolean("runOnStartup") ?? false,
+            definition.Name, trigger.Name, schedule, trigger.GetBoolean("runOnStartup") ?? false, statusStore,
             _dispatcher, _monitor, _timeProvider, _loggerFactory.CreateLogger<TimerTriggerScheduler>());
         _monitor.RegisterTimer(definition.Name, scheduler.FireNowAsync);
         _logger.LogInformation("Timer {FunctionName} on schedule '{Schedule}' (UTC)", definition.Name, expression);

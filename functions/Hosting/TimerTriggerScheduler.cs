@@ -7,7 +7,8 @@ namespace CleverTapSegment.Hosting;
 /// One timer function in standalone mode: fires on its NCRONTAB occurrences in UTC, one run at a time (the host's
 /// timer is a singleton), on the injected <see cref="TimeProvider"/>. When the runner wakes after a later occurrence
 /// has also passed (machine asleep, a run that overran), the missed occurrences collapse into one run with
-/// <c>IsPastDue = true</c>; failures are logged and not retried, as the host does
+/// <c>IsPastDue = true</c>; with a schedule monitor, so does an occurrence missed while the app was down.
+/// Failures are logged and not retried, as the host does
 /// (https://learn.microsoft.com/azure/azure-functions/functions-bindings-timer#usage).
 /// </summary>
 internal sealed class TimerTriggerScheduler(
@@ -15,6 +16,7 @@ internal sealed class TimerTriggerScheduler(
     string bindingName,
     CrontabSchedule schedule,
     bool runOnStartup,
+    TimerStatusStore? statusStore,
     FunctionDispatcher dispatcher,
     TriggerRunnerMonitor monitor,
     TimeProvider timeProvider,
@@ -32,7 +34,14 @@ internal sealed class TimerTriggerScheduler(
         try
         {
             var last = timeProvider.GetUtcNow();
-            if (runOnStartup)
+            var status = statusStore is null ? null : await statusStore.ReadAsync(functionName, stoppingToken);
+            _lastRun = status?.Last;
+            // The host checks the monitor first and runs on startup only when nothing was past due.
+            if (status is not null && status.Next <= last)
+            {
+                await InvokeAsync(isPastDue: true, occurrence: last, stoppingToken);
+            }
+            else if (runOnStartup)
             {
                 await InvokeAsync(isPastDue: false, occurrence: last, stoppingToken);
             }
@@ -40,6 +49,10 @@ internal sealed class TimerTriggerScheduler(
             {
                 var next = NextAfter(last);
                 _nextRun = next;
+                if (statusStore is not null)
+                {
+                    await statusStore.WriteAsync(functionName, new TimerStatus(_lastRun, next), stoppingToken);
+                }
                 var armed = false;
                 for (var wait = next - timeProvider.GetUtcNow(); wait > TimeSpan.Zero; wait = next - timeProvider.GetUtcNow())
                 {

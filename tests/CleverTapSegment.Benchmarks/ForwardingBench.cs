@@ -1,10 +1,160 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using CleverTapSegment.Testing;
+
 namespace CleverTapSegment.Benchmarks;
 
+/// <summary>
+/// <c>./dev bench forwarding [--seconds N]</c>: the SegmentIngest endpoint on the standalone app (in-process, Azurite),
+/// against a fake CleverTap with 100 ms latency and a hard limit of 3 concurrent requests (429 beyond), with and
+/// without coalescing. Measures and prints; asserts nothing.
+/// </summary>
 internal static class ForwardingBench
 {
-    public static Task<int> RunAsync(string[] args)
+    private static readonly TimeSpan CleverTapLatency = TimeSpan.FromMilliseconds(100);
+    private const int CleverTapConcurrencyLimit = 3;
+
+    public static async Task<int> RunAsync(string[] args)
     {
-        Console.Error.WriteLine("bench: the Forwarding suite is not built yet.");
-        return Task.FromResult(1);
+        var seconds = args.Length >= 2 && args[0] == "--seconds" ? double.Parse(args[1], CultureInfo.InvariantCulture) : 10;
+        var duration = TimeSpan.FromSeconds(seconds);
+        // WebApplicationFactory (behind StandaloneApp) finds the app through a manifest it reads from the current directory.
+        Environment.CurrentDirectory = AppContext.BaseDirectory;
+        Console.WriteLine($"forwarding bench: fake CleverTap latency {CleverTapLatency.TotalMilliseconds} ms, {CleverTapConcurrencyLimit} concurrent requests max, {seconds} s per scenario, {Environment.ProcessorCount} cores");
+
+        await using var azurite = await AzuriteProcess.StartAsync();
+        await using var cleverTap = await FakeCleverTap.StartAsync();
+        cleverTap.Latency = CleverTapLatency;
+        cleverTap.MaxConcurrentRequests = CleverTapConcurrencyLimit;
+
+        var scenarios = new (string Name, int Senders, int EventsPerRequest)[]
+        {
+            ("(a) 64 senders x single events", 64, 1),
+            ("(b) 8 senders x 1000-event arrays", 8, 1000),
+            // 64 senders that each wait for their answer cannot exceed 64 / latency (≈ 640 events/s at 100 ms);
+            // this shows what coalescing does with the concurrency Segment really brings when busy.
+            ("(c) 1024 senders x single events", 1024, 1),
+        };
+        var figures = new Dictionary<(string, bool), Figures>();
+        foreach (var coalesce in new[] { true, false })
+        {
+            await using var app = await StandaloneApp.StartAsync(new StandaloneAppOptions
+            {
+                EnvironmentName = "Production",
+                Settings =
+                {
+                    ["AzureWebJobsStorage"] = azurite.ConnectionString,
+                    ["CleverTap__ApiBaseUrl"] = cleverTap.BaseAddress.ToString(),
+                    ["CleverTap__AccountId"] = cleverTap.AccountId,
+                    ["CleverTap__Passcode"] = cleverTap.Passcode,
+                    ["CleverTap__MaxConcurrentUploads"] = CleverTapConcurrencyLimit.ToString(CultureInfo.InvariantCulture),
+                    ["Ingest__Coalesce"] = coalesce ? "true" : "false",
+                    ["Logging__LogLevel__Default"] = "Error",
+                },
+            });
+            using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 2048 }) { BaseAddress = app.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+            // Warm-up of both request shapes (JIT tiering, connections, the table) so neither app pays it in a measurement.
+            await RunScenarioAsync(client, cleverTap, 16, 1, TimeSpan.FromSeconds(2));
+            await RunScenarioAsync(client, cleverTap, 4, 1000, TimeSpan.FromSeconds(2));
+            foreach (var (name, senders, eventsPerRequest) in scenarios)
+            {
+                var result = await RunScenarioAsync(client, cleverTap, senders, eventsPerRequest, duration);
+                figures[(name, coalesce)] = result;
+                Console.WriteLine($"{name,-36} coalesce={(coalesce ? "on " : "off")} {result}");
+            }
+        }
+
+        Console.WriteLine();
+        foreach (var (name, _, _) in scenarios)
+        {
+            var on = figures[(name, true)];
+            var off = figures[(name, false)];
+            Console.WriteLine($"{name,-36} coalescing/baseline: events/s x{Ratio(on.EventsPerSecond, off.EventsPerSecond)}, p99 latency x{Ratio(on.P99.TotalMilliseconds, off.P99.TotalMilliseconds)}");
+        }
+
+        // Parse + map + serialise without HTTP: the per-core ceiling under the figures above.
+        Console.WriteLine();
+        return await MappingBench.RunAsync(args);
+    }
+
+    private static string Ratio(double a, double b) => b <= 0 ? "∞" : (a / b).ToString("0.0", CultureInfo.InvariantCulture);
+
+    private static async Task<Figures> RunScenarioAsync(HttpClient client, FakeCleverTap cleverTap, int senders, int eventsPerRequest, TimeSpan duration)
+    {
+        cleverTap.Reset(); // keeps the fake's memory flat across scenarios
+        var throttledBefore = cleverTap.Throttled;
+        var latencies = new List<double>[senders];
+        var deliveredEvents = new long[senders];
+        var failedRequests = new long[senders];
+        var stopwatch = Stopwatch.StartNew();
+        var run = Guid.NewGuid().ToString("N")[..8];
+
+        await Task.WhenAll(Enumerable.Range(0, senders).Select(sender => Task.Run(async () =>
+        {
+            latencies[sender] = [];
+            for (var n = 0; stopwatch.Elapsed < duration; n++)
+            {
+                var body = Body($"{run}-{sender}-{n}", eventsPerRequest);
+                var started = Stopwatch.GetTimestamp();
+                using var response = await client.PostAsync("api/segment", new StringContent(body, Encoding.UTF8, "application/json"));
+                await response.Content.ReadAsByteArrayAsync();
+                if (response.IsSuccessStatusCode)
+                {
+                    latencies[sender].Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                    deliveredEvents[sender] += eventsPerRequest;
+                }
+                else
+                {
+                    failedRequests[sender]++;
+                }
+            }
+        })));
+        var elapsed = stopwatch.Elapsed;
+
+        var sorted = latencies.SelectMany(list => list).Order().ToArray();
+        var uploads = cleverTap.Uploads.Where(upload => upload.Status == 200).ToList();
+        return new Figures(
+            EventsPerSecond: deliveredEvents.Sum() / elapsed.TotalSeconds,
+            P50: TimeSpan.FromMilliseconds(Percentile(sorted, 0.50)),
+            P99: TimeSpan.FromMilliseconds(Percentile(sorted, 0.99)),
+            Uploads: uploads.Count,
+            RecordsPerUpload: uploads.Count == 0 ? 0 : (double)uploads.Sum(upload => upload.Accepted) / uploads.Count,
+            Throttled: cleverTap.Throttled - throttledBefore,
+            FailedRequests: failedRequests.Sum());
+    }
+
+    private static double Percentile(double[] sorted, double percentile) =>
+        sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(percentile * sorted.Length) - 1)];
+
+    /// <summary>A track event like a typical web source sends (8 properties), or an array of them.</summary>
+    private static string Body(string prefix, int events)
+    {
+        if (events == 1)
+            return Track(prefix).ToJsonString();
+        return new JsonArray([.. Enumerable.Range(0, events).Select(i => (JsonNode)Track($"{prefix}-{i}"))]).ToJsonString();
+    }
+
+    private static JsonObject Track(string id) => new()
+    {
+        ["type"] = "track",
+        ["event"] = "Product Viewed",
+        ["userId"] = $"user-{id}",
+        ["anonymousId"] = "3f0c6a3e-9f5e-4a5b-8b1e-2f6d3c4b5a69",
+        ["messageId"] = $"msg-{id}",
+        ["timestamp"] = "2026-11-22T04:00:00.000Z",
+        ["context"] = new JsonObject { ["ip"] = "203.0.113.7", ["library"] = new JsonObject { ["name"] = "analytics.js", ["version"] = "5.2.0" } },
+        ["properties"] = new JsonObject
+        {
+            ["product_id"] = "507f1f77bcf86cd799439011", ["sku"] = "G-32", ["category"] = "Games", ["name"] = "Monopoly: 3rd Edition",
+            ["brand"] = "Hasbro", ["variant"] = "200 pieces", ["price"] = 18.99, ["currency"] = "USD",
+        },
+    };
+
+    private sealed record Figures(double EventsPerSecond, TimeSpan P50, TimeSpan P99, int Uploads, double RecordsPerUpload, int Throttled, long FailedRequests)
+    {
+        public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+            $"{EventsPerSecond,9:0} events/s  p50 {P50.TotalMilliseconds,6:0} ms  p99 {P99.TotalMilliseconds,6:0} ms  uploads {Uploads,5}  records/upload {RecordsPerUpload,6:0.0}  429s {Throttled,4}  non-2xx answers {FailedRequests}");
     }
 }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using CleverTapSegment.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace CleverTapSegment.Exports.Api;
@@ -14,9 +15,9 @@ internal sealed class AdminKeyFilter : IEndpointFilter
 
     private readonly byte[]? _expectedKey;
 
-    public AdminKeyFilter(IOptions<AdminOptions> options, IConfiguration configuration)
+    public AdminKeyFilter(IOptions<AdminOptions> options, HostingMode hostingMode)
     {
-        _expectedKey = HostMode.IsStandalone(configuration) && options.Value.ApiKey is { Length: > 0 } key
+        _expectedKey = hostingMode.IsStandalone && options.Value.ApiKey is { Length: > 0 } key
             ? Encoding.UTF8.GetBytes(key)
             : null;
     }

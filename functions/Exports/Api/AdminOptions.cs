@@ -1,3 +1,4 @@
+using CleverTapSegment.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace CleverTapSegment.Exports.Api;
@@ -15,19 +16,11 @@ public sealed class AdminOptions
     public string? ApiKey { get; set; }
 }
 
-/// <summary>Standalone mode is the app without a Functions host in front: no <c>FUNCTIONS_CUSTOMHANDLER_PORT</c> (DESIGN §2).</summary>
-internal static class HostMode
-{
-    public const string CustomHandlerPortSetting = "FUNCTIONS_CUSTOMHANDLER_PORT";
-
-    public static bool IsStandalone(IConfiguration configuration) => string.IsNullOrEmpty(configuration[CustomHandlerPortSetting]);
-}
-
 /// <summary>Fails start-up in standalone mode without a key: the management API would otherwise be open.</summary>
-internal sealed class AdminOptionsValidator(IConfiguration configuration) : IValidateOptions<AdminOptions>
+internal sealed class AdminOptionsValidator(HostingMode hostingMode) : IValidateOptions<AdminOptions>
 {
     public ValidateOptionsResult Validate(string? name, AdminOptions options) =>
-        HostMode.IsStandalone(configuration) && string.IsNullOrWhiteSpace(options.ApiKey)
-            ? ValidateOptionsResult.Fail($"Admin__ApiKey is required in standalone mode (no {HostMode.CustomHandlerPortSetting}): it guards the management API (x-functions-key header).")
+        hostingMode.IsStandalone && string.IsNullOrWhiteSpace(options.ApiKey)
+            ? ValidateOptionsResult.Fail($"Admin__ApiKey is required in standalone mode (no {FunctionsHosting.CustomHandlerPortSetting}): it guards the management API (x-functions-key header).")
             : ValidateOptionsResult.Success;
 }

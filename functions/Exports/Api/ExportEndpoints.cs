@@ -35,7 +35,7 @@ internal static class ExportEndpoints
         exports.MapPost("/{id}/stop", StopExport);
     }
 
-    /// <summary>Creates an export (PENDING); a one-time export is started at once rather than at the next timer tick.</summary>
+    /// <summary>Creates an export (PENDING); one that is already due is started at once rather than at the next timer tick.</summary>
     public static async Task<Results<Created<ExportResponse>, ValidationProblem>> CreateExport(
         HttpRequest request, ExportStore store, ExportRunStarter runStarter, CleverTapAccounts accounts, TimeProvider time,
         ILoggerFactory loggerFactory, CancellationToken cancellationToken)
@@ -51,7 +51,8 @@ internal static class ExportEndpoints
             return errors.ToProblem();
 
         export = await store.CreateAsync(export with { Partner = partner.Nickname }, cancellationToken);
-        if (export.Frequency == ExportFrequency.OneTime)
+        // Due at once: every one-time export, and a recurring one starting today (its 00:00 run has passed).
+        if (export.NextRunAt <= now)
         {
             try
             {
@@ -75,6 +76,10 @@ internal static class ExportEndpoints
         var query = ReadListQuery(parameters, accounts.Default.TimeZone, errors);
         if (query is null)
             return errors.ToProblem();
+        // Nicknames are unique ignoring case but exports store the partner's own spelling: filter on that.
+        if (query.Partner is { } nickname && PartnerEndpoints.IsValidNickname(nickname)
+            && await store.GetPartnerAsync(nickname, cancellationToken) is { } partner)
+            query = query with { Partner = partner.Nickname };
         ExportListPage page;
         try
         {
@@ -220,7 +225,7 @@ internal static class ExportEndpoints
         return null;
     }
 
-    private static async Task<Model.Partner?> FindPartnerAsync(string? nickname, ExportStore store, ValidationErrors errors, CancellationToken cancellationToken)
+    private static async Task<Partner?> FindPartnerAsync(string? nickname, ExportStore store, ValidationErrors errors, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(nickname))
             return null;

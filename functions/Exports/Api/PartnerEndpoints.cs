@@ -1,6 +1,8 @@
 using System.Text.RegularExpressions;
+using CleverTapSegment.Exports.Mapping;
 using CleverTapSegment.Exports.Model;
 using CleverTapSegment.Exports.Storage;
+using CleverTapSegment.Segment;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace CleverTapSegment.Exports.Api;
@@ -42,9 +44,9 @@ internal static partial class PartnerEndpoints
         {
             Nickname = body.Nickname!,
             WriteKey = writeKey!,
-            Region = region ?? Segment.SegmentRegion.US,
-            UserIdSource = userIdSource ?? Mapping.UserIdSource.Identity,
-            AnonymousIdSource = anonymousIdSource ?? Mapping.AnonymousIdSource.ObjectId,
+            Region = region ?? SegmentRegion.US,
+            UserIdSource = userIdSource ?? UserIdSource.Identity,
+            AnonymousIdSource = anonymousIdSource ?? AnonymousIdSource.ObjectId,
             CreatedAt = now,
             UpdatedAt = now,
         };
@@ -119,7 +121,7 @@ internal static partial class PartnerEndpoints
         return null;
     }
 
-    private static (Segment.SegmentRegion?, Mapping.UserIdSource?, Mapping.AnonymousIdSource?) ReadSettings(PartnerRequest body, ValidationErrors errors) =>
+    private static (SegmentRegion?, UserIdSource?, AnonymousIdSource?) ReadSettings(PartnerRequest body, ValidationErrors errors) =>
         (Optional(WireNames.Region, body.Region, "region", errors),
          Optional(WireNames.UserIdSource, body.UserIdSource, "userIdSource", errors),
          Optional(WireNames.AnonymousIdSource, body.AnonymousIdSource, "anonymousIdSource", errors));

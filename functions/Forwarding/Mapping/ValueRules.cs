@@ -101,8 +101,23 @@ public static class ValueRules
         date = default;
         if (value.ValueKind != JsonValueKind.String)
             return false;
-        if (value.TryGetDateTimeOffset(out date))
-            return true;
+        // System.Text.Json reads a value without an offset ("1990-05-01") as local time: Segment dates are UTC, and
+        // the result must not depend on the server's time zone.
+        if (value.TryGetDateTime(out var dateTime))
+        {
+            switch (dateTime.Kind)
+            {
+                case DateTimeKind.Unspecified:
+                    date = new DateTimeOffset(DateTime.SpecifyKind(dateTime, DateTimeKind.Utc));
+                    return true;
+                case DateTimeKind.Utc:
+                    date = new DateTimeOffset(dateTime);
+                    return true;
+                default:
+                    // An explicit offset: read it as written, not through the local zone.
+                    return value.TryGetDateTimeOffset(out date);
+            }
+        }
         var text = value.GetString();
         return text is not null && StartsWithIsoDate(text)
             && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture,

@@ -2,6 +2,7 @@ using System.Net.Http;
 using Azure.Core.Pipeline;
 using CleverTapSegment.Forwarding;
 using CleverTapSegment.Storage;
+using CleverTapSegment.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CleverTapSegment.Tests.Forwarding;
@@ -23,11 +24,11 @@ public sealed class DeliveredRecordLogTests(AzuriteFixture azurite)
         }
     }
 
-    private static (DeliveredRecordLog Log, CountingHandler Requests) CreateLog(AzuriteFixture azurite)
+    private static (DeliveredRecordLog Log, CountingHandler Requests) CreateLog(AzuriteFixture azurite, TimeProvider? time = null)
     {
         var requests = new CountingHandler();
         var tables = new TableServiceClient(azurite.StorageAccount, new StorageClientOptions { Transport = new HttpClientTransport(new HttpClient(requests)) });
-        return (new DeliveredRecordLog(tables, TimeProvider.System, NullLogger<DeliveredRecordLog>.Instance), requests);
+        return (new DeliveredRecordLog(tables, time ?? TimeProvider.System, NullLogger<DeliveredRecordLog>.Instance), requests);
     }
 
     [Fact]
@@ -72,5 +73,51 @@ public sealed class DeliveredRecordLogTests(AzuriteFixture azurite)
 
         Assert.Single(await log.FindDeliveredAsync(first, ["shared#0"], CancellationToken.None));
         Assert.Empty(await log.FindDeliveredAsync(second, ["shared#0"], CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task While_entries_are_live_lookups_are_answered_from_memory()
+    {
+        var time = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var account = azurite.UniqueTableName("acct");
+        var (writer, _) = CreateLog(azurite, time);
+        await writer.RememberAsync(account, ["seen#0"], CancellationToken.None);
+        var (reader, requests) = CreateLog(azurite, time);
+        Assert.Single(await reader.FindDeliveredAsync(account, ["seen#0"], CancellationToken.None)); // loads once
+        var before = requests.Count;
+
+        for (var request = 0; request < 100; request++)
+            Assert.Empty(await reader.FindDeliveredAsync(account, [$"new{request}#0"], CancellationToken.None));
+
+        Assert.Equal(before, requests.Count);
+    }
+
+    [Fact]
+    public async Task Entries_written_by_another_instance_are_seen_after_the_refresh_interval()
+    {
+        var time = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var account = azurite.UniqueTableName("acct");
+        var (writer, _) = CreateLog(azurite, time);
+        var (reader, _) = CreateLog(azurite, time);
+        await writer.RememberAsync(account, ["first#0"], CancellationToken.None);
+        Assert.Single(await reader.FindDeliveredAsync(account, ["first#0"], CancellationToken.None));
+
+        await writer.RememberAsync(account, ["second#0"], CancellationToken.None);
+        time.Advance(DeliveredRecordLog.MarkerRefresh);
+
+        Assert.Single(await reader.FindDeliveredAsync(account, ["second#0"], CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Entries_expire_after_the_retention()
+    {
+        var time = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var account = azurite.UniqueTableName("acct");
+        var (log, _) = CreateLog(azurite, time);
+        await log.RememberAsync(account, ["old#0"], CancellationToken.None);
+
+        time.Advance(DeliveredRecordLog.Retention + TimeSpan.FromSeconds(1));
+
+        Assert.Empty(await log.FindDeliveredAsync(account, ["old#0"], CancellationToken.None));
     }
 }

@@ -101,11 +101,13 @@ public sealed class TemporaryFunctionAppRoot : IDisposable
                               "queueName": "{{queueName}}", "connection": "AzureWebJobsStorage" } ] }
             """);
 
-    public TemporaryFunctionAppRoot AddTimer(string functionName, string schedule, bool runOnStartup = false) =>
+    public TemporaryFunctionAppRoot AddTimer(string functionName, string schedule, bool runOnStartup = false, bool useMonitor = false) =>
         Add(functionName, $$"""
-            { "bindings": [ { "name": "timer", "type": "timerTrigger", "direction": "in",
-                              "schedule": "{{schedule}}", "runOnStartup": {{(runOnStartup ? "true" : "false")}} } ] }
+            { "bindings": [ { "name": "timer", "type": "timerTrigger", "direction": "in", "schedule": "{{schedule}}",
+                              "runOnStartup": {{Json(runOnStartup)}}, "useMonitor": {{Json(useMonitor)}} } ] }
             """);
+
+    private static string Json(bool value) => value ? "true" : "false";
 
     public void Dispose()
     {

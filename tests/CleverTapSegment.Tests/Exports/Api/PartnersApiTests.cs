@@ -1,0 +1,115 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+
+namespace CleverTapSegment.Tests.Exports.Api;
+
+[Collection("Azurite")]
+public sealed class PartnersApiTests(AzuriteFixture azurite) : IAsyncLifetime
+{
+    private ApiTestHost _host = null!;
+
+    private HttpClient Client => _host.Client;
+
+    public async Task InitializeAsync() => _host = await ApiTestHost.StartAsync(azurite);
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    [Fact]
+    public async Task A_created_partner_shows_the_last_four_characters_of_its_key_and_never_the_key()
+    {
+        var nickname = $"Prod-{Guid.NewGuid():N}"[..16];
+        var response = await Client.PostAsJsonAsync("api/partners", new { nickname, writeKey = "wk_super_secret_ABCD", region = "EU" });
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal($"/api/partners/{nickname}", response.Headers.Location?.OriginalString);
+        var created = await response.Content.ReadAsStringAsync();
+        var read = await Client.GetStringAsync($"api/partners/{nickname.ToUpperInvariant()}");
+        var list = await Client.GetStringAsync("api/partners");
+        foreach (var text in new[] { created, read, list })
+            Assert.DoesNotContain("wk_super_secret", text, StringComparison.Ordinal);
+
+        var partner = JsonNode.Parse(read)!;
+        Assert.Equal(nickname, (string?)partner["nickname"]);
+        Assert.Equal("ABCD", (string?)partner["writeKeyLast4"]);
+        Assert.Equal("EU", (string?)partner["region"]);
+        Assert.Equal("identity", (string?)partner["userIdSource"]);
+        Assert.Equal("objectId", (string?)partner["anonymousIdSource"]);
+        Assert.Contains(JsonNode.Parse(list)!["items"]!.AsArray(), item => (string?)item!["nickname"] == nickname);
+    }
+
+    [Fact]
+    public async Task A_duplicate_nickname_is_a_conflict()
+    {
+        var nickname = await _host.CreatePartnerAsync();
+
+        var response = await Client.PostAsJsonAsync("api/partners", new { nickname = nickname.ToUpperInvariant(), writeKey = "wk_other" });
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task An_invalid_partner_is_a_400_naming_each_bad_field()
+    {
+        var response = await Client.PostAsJsonAsync("api/partners", new { nickname = "has space", region = "APAC", userIdSource = "phone", anonymousIdSource = "deviceId" });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var errors = (await response.Content.ReadFromJsonAsync<JsonNode>())!["errors"]!.AsObject();
+        Assert.Equal(["anonymousIdSource", "nickname", "region", "userIdSource", "writeKey"], errors.Select(pair => pair.Key).Order());
+    }
+
+    [Fact]
+    public async Task A_patch_changes_the_key_and_region_but_not_the_nickname()
+    {
+        var nickname = await _host.CreatePartnerAsync();
+
+        var patched = await Client.PatchAsJsonAsync($"api/partners/{nickname}", new { writeKey = "wk_rotated_WXYZ", region = "EU", userIdSource = "email" });
+        var renamed = await Client.PatchAsJsonAsync($"api/partners/{nickname}", new { nickname = "another-name" });
+
+        Assert.Equal(HttpStatusCode.OK, patched.StatusCode);
+        var partner = (await patched.Content.ReadFromJsonAsync<JsonNode>())!;
+        Assert.Equal("WXYZ", (string?)partner["writeKeyLast4"]);
+        Assert.Equal("EU", (string?)partner["region"]);
+        Assert.Equal("email", (string?)partner["userIdSource"]);
+        Assert.Equal("wk_rotated_WXYZ", (await _host.Store.GetPartnerAsync(nickname))!.WriteKey);
+        Assert.Equal(HttpStatusCode.BadRequest, renamed.StatusCode);
+    }
+
+    [Fact]
+    public async Task An_unknown_partner_is_404_for_read_patch_and_delete()
+    {
+        Assert.Equal(HttpStatusCode.NotFound, (await Client.GetAsync("api/partners/nobody-here")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Client.PatchAsJsonAsync("api/partners/nobody-here", new { region = "EU" })).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Client.DeleteAsync("api/partners/nobody-here")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_partner_used_by_a_live_export_cannot_be_deleted_until_the_export_stops()
+    {
+        var nickname = await _host.CreatePartnerAsync();
+        var export = await _host.CreateRecurringAsync(nickname);
+
+        var refused = await Client.DeleteAsync($"api/partners/{nickname}");
+        (await Client.PostAsync($"api/exports/{export["id"]}/stop", null)).EnsureSuccessStatusCode();
+        var deleted = await Client.DeleteAsync($"api/partners/{nickname}");
+
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Client.GetAsync($"api/partners/{nickname}")).StatusCode);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("wrong-key")]
+    [InlineData("test-admin-ke")]
+    public async Task Without_the_management_key_the_api_answers_401(string? key)
+    {
+        using var client = new HttpClient { BaseAddress = _host.App.BaseAddress };
+        if (key is not null)
+            client.DefaultRequestHeaders.Add("x-functions-key", key);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("api/partners")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.PostAsJsonAsync("api/exports", new { })).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("api/exports")).StatusCode);
+    }
+}
