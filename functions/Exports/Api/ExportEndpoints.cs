@@ -35,7 +35,7 @@ internal static class ExportEndpoints
         exports.MapPost("/{id}/stop", StopExport);
     }
 
-    /// <summary>Creates an export (PENDING); a one-time export is started at once rather than at the next timer tick.</summary>
+    /// <summary>Creates an export (PENDING); one that is already due is started at once rather than at the next timer tick.</summary>
     public static async Task<Results<Created<ExportResponse>, ValidationProblem>> CreateExport(
         HttpRequest request, ExportStore store, ExportRunStarter runStarter, CleverTapAccounts accounts, TimeProvider time,
         ILoggerFactory loggerFactory, CancellationToken cancellationToken)
@@ -51,9 +51,8 @@ internal static class ExportEndpoints
             return errors.ToProblem();
 
         export = await store.CreateAsync(export with { Partner = partner.Nickname }, cancellationToken);
-        // A one-time export is due at once and starts without waiting for the next tick (issue 3). A recurring one is
-        // left to the scheduler, which plans every run of it, the first included.
-        if (export.Frequency == ExportFrequency.OneTime)
+        // Due at once: every one-time export, and a recurring one starting today (its 00:00 run has passed).
+        if (export.NextRunAt <= now)
         {
             try
             {

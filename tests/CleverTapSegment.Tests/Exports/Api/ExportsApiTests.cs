@@ -59,16 +59,17 @@ public sealed class ExportsApiTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_new_one_time_export_is_started_without_waiting_for_the_scheduler()
+    public async Task A_new_export_that_is_already_due_is_started_without_waiting_for_the_scheduler()
     {
         var partner = await _host.CreatePartnerAsync();
 
         var oneTime = await _host.CreateOneTimeAsync(partner);
-        var recurring = await _host.CreateRecurringAsync(partner, startDate: "2026-11-22");
+        var startingToday = await _host.CreateRecurringAsync(partner, startDate: "2026-11-22");
+        var startingTomorrow = await _host.CreateRecurringAsync(partner, startDate: "2026-11-23");
 
         Assert.Equal(ApiTestHost.Start, (DateTimeOffset?)oneTime["lastRunAt"]);
-        Assert.Null(recurring["lastRunAt"]);
-        Assert.Equal("PENDING", (string?)recurring["status"]);
+        Assert.Equal(DateTimeOffset.Parse("2026-11-22T00:00:00Z"), (DateTimeOffset?)startingToday["lastRunAt"]);
+        Assert.Null(startingTomorrow["lastRunAt"]);
     }
 
     [Fact]
