@@ -31,7 +31,7 @@ internal static class ExportBench
             : [100_000L, 1_000_000L];
         Console.WriteLine($"export bench: {Events.Length} events x {Days} days = {Events.Length * Days} work items, CleverTap pages of 5000, no latency");
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, load average {LoadAverage()} at start (wall-clock rates depend on it; app CPU seconds much less)");
-        Console.WriteLine($"{"records",10} {"seconds",8} {"records/s",10} {"app CPU s",9} {"rec/CPU-s",10} {"segment reqs",12} {"avg batch KB",12} {"app peak MB",11} {"max CT calls",12}");
+        Console.WriteLine($"{"records",10} {"seconds",8} {"records/s",10} {"app CPU s",9} {"rec/CPU-s",10} {"fakes CPU s",11} {"segment reqs",12} {"avg batch KB",12} {"app peak MB",11} {"max CT calls",12}");
         await using var azurite = await AzuriteProcess.StartAsync();
         foreach (var size in sizes)
         {
@@ -70,6 +70,7 @@ internal static class ExportBench
         var today = DateOnly.FromDateTime(DateTime.UtcNow);
 
         var cpuBefore = app.CpuTime;
+        var fakesCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var stopwatch = Stopwatch.StartNew();
         using var created = await client.PostAsJsonAsync("api/exports", new
         {
@@ -93,6 +94,7 @@ internal static class ExportBench
         while (export["status"]!.GetValue<string>() is "PENDING" or "RUNNING");
         stopwatch.Stop();
         var cpu = (app.CpuTime - cpuBefore).TotalSeconds;
+        var fakesCpu = (Process.GetCurrentProcess().TotalProcessorTime - fakesCpuBefore).TotalSeconds;
 
         var status = export["status"]!.GetValue<string>();
         var exported = export["counters"]!["exported"]!.GetValue<long>();
@@ -104,7 +106,7 @@ internal static class ExportBench
         }
         var requests = segment.RequestCount;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{exported,10:N0} {stopwatch.Elapsed.TotalSeconds,8:F1} {exported / stopwatch.Elapsed.TotalSeconds,10:N0} {cpu,9:F1} {exported / cpu,10:N0} {requests,12:N0} {segment.Bytes / (double)Math.Max(1, requests) / 1024,12:F1} {app.PeakWorkingSet / 1048576.0,11:F0} {cleverTap.MaxConcurrentCallsObserved,12}"));
+            $"{exported,10:N0} {stopwatch.Elapsed.TotalSeconds,8:F1} {exported / stopwatch.Elapsed.TotalSeconds,10:N0} {cpu,9:F1} {exported / cpu,10:N0} {fakesCpu,11:F1} {requests,12:N0} {segment.Bytes / (double)Math.Max(1, requests) / 1024,12:F1} {app.PeakWorkingSet / 1048576.0,11:F0} {cleverTap.MaxConcurrentCallsObserved,12}"));
         return true;
     }
 

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using CleverTapSegment.CleverTap;
 using CleverTapSegment.Exports.Model;
 using CleverTapSegment.Exports.Runs;
 using CleverTapSegment.Exports.Storage;
@@ -47,8 +48,8 @@ public sealed class ExportEndToEndTests
         await harness.CreatePartnerAsync();
         var id = await harness.CreateRecurringExportAsync(6, startDate, "Charged");
 
-        // The 00:00 slot is due (and the 06:00 one once it is done): two ticks, two runs. Then 12:00 comes.
-        await harness.FireSchedulerAsync();
+        // Its 00:00 slot is already due, so the API starts it at once; the 06:00 slot is due once that run is done
+        // (one tick); then 12:00 comes (another tick).
         await harness.WaitForWorkToDrainAsync();
         await harness.FireSchedulerAsync();
         await harness.WaitForWorkToDrainAsync();
@@ -161,12 +162,11 @@ public sealed class ExportEndToEndTests
     [Fact]
     public async Task Stalled_items_are_re_enqueued_by_the_scheduler_and_the_run_completes()
     {
-        var startDate = new DateOnly(2026, 11, 21);
-        // Created the evening before its start date, so the API does not start it at once.
-        await using var harness = await ExportHarness.StartAsync(new DateTimeOffset(2026, 11, 20, 23, 0, 0, TimeSpan.Zero));
+        var startDate = new DateOnly(2026, 11, 22);
+        await using var harness = await ExportHarness.StartAsync(new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero));
         await harness.CreatePartnerAsync();
         var id = await harness.CreateRecurringExportAsync(6, startDate, "Charged", "App Launched");
-        harness.Time.Advance(new TimeSpan(7, 0, 30));
+        harness.Time.SetUtcNow(new DateTimeOffset(2026, 11, 22, 0, 0, 30, TimeSpan.Zero));
         // A scheduler that crashed after writing the run and moving the export to RUNNING, before enqueuing anything.
         var exports = harness.App.Services.GetRequiredService<ExportStore>();
         var runs = harness.App.Services.GetRequiredService<RunStore>();
@@ -189,8 +189,36 @@ public sealed class ExportEndToEndTests
         var run = Assert.Single(after["runs"]!.AsArray())!;
         Assert.Equal("DONE", run["status"]!.GetValue<string>());
         Assert.All(run["items"]!.AsArray(), item => Assert.Equal("DONE", item!["status"]!.GetValue<string>()));
-        Assert.Equal(harness.ExpectedMessageIds(["Charged", "App Launched"], [startDate.AddDays(-1)], plan.Run.WindowStart, plan.Run.WindowEnd).Count,
-            harness.Segment.UniqueMessages);
+        var expected = harness.ExpectedMessageIds(["Charged", "App Launched"], [startDate.AddDays(-1)], plan.Run.WindowStart, plan.Run.WindowEnd);
+        Assert.NotEmpty(expected);
+        Assert.Equal(expected.OrderBy(id => id), harness.Segment.Messages.Keys.OrderBy(id => id));
+    }
+
+    [Fact]
+    public async Task Worker_past_its_time_budget_hands_over_to_a_continuation_that_resumes_from_the_checkpoint()
+    {
+        ManualTimeProvider? clock = null;
+        // Every CleverTap call "takes" 2 s on the manual clock, past the 1 s budget: one page per invocation.
+        await using var harness = await ExportHarness.StartAsync(new DateTimeOffset(2026, 11, 22, 4, 0, 0, TimeSpan.Zero),
+            new FakeCleverTapExportOptions { RecordsPerDay = static (_, _) => 35 },
+            settings: new Dictionary<string, string?> { ["Exports__WorkerTimeBudgetSeconds"] = "1" },
+            configureServices: services => services.AddHttpClient<CleverTapExportClient>()
+                .AddHttpMessageHandler(() => new SlowClockHandler(() => clock!)));
+        clock = harness.Time;
+        await harness.CreatePartnerAsync();
+
+        var id = await harness.CreateOneTimeExportAsync(November1, November1, "Charged");
+        await harness.WaitForWorkToDrainAsync();
+
+        var export = await harness.GetExportAsync(id);
+        Assert.Equal("DONE", export["status"]!.GetValue<string>());
+        var item = Assert.Single(export["runs"]![0]!["items"]!.AsArray())!;
+        Assert.Equal(4, item["pages"]!.GetValue<long>());
+        Assert.Equal(35, item["exported"]!.GetValue<long>());
+        // Pages of 10: 35 records are four pages, each read by its own invocation.
+        Assert.Equal(4, harness.App.Monitor.Invocations.Count(invocation => invocation is { FunctionName: "ExportWorker", Outcome: TriggerOutcome.Succeeded }));
+        Assert.Equal(harness.ExpectedMessageIds(["Charged"], [November1]).OrderBy(id => id), harness.Segment.Messages.Keys.OrderBy(id => id));
+        Assert.Equal(0, harness.Segment.DuplicateMessages);
     }
 
     [Fact]
@@ -254,6 +282,16 @@ public sealed class ExportEndToEndTests
                 response.Dispose();
                 throw new InvalidOperationException("simulated crash after Segment accepted the batch");
             }
+            return response;
+        }
+    }
+
+    private sealed class SlowClockHandler(Func<ManualTimeProvider> clock) : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var response = await base.SendAsync(request, cancellationToken);
+            clock().Advance(TimeSpan.FromSeconds(2));
             return response;
         }
     }
