@@ -97,14 +97,15 @@ public sealed partial class CleverTapClient(HttpClient http, ILogger<CleverTapCl
         using var request = CreateRequest(account, path, body, DateTimeOffset.MaxValue);
         var headers = request.Headers.Concat(request.Content!.Headers)
             .ToDictionary(header => header.Key, header => header.Key.Equals(PasscodeHeader, StringComparison.OrdinalIgnoreCase)
-                ? Mask(string.Join(",", header.Value))
+                ? MaskedPasscode
                 : string.Join(",", header.Value));
         return new PreviewRequest(request.Method.Method, request.RequestUri!.AbsoluteUri, headers, JsonNode.Parse(body));
     }
 
     private const string PasscodeHeader = "X-CleverTap-Passcode";
 
-    private static string Mask(string secret) => secret.Length <= 4 ? "****" : $"****{secret[^2..]}";
+    /// <summary>Fully hidden: even a few characters of a passcode narrow a guess, and the preview may be pasted anywhere.</summary>
+    private const string MaskedPasscode = "********";
 
     private static HttpRequestMessage CreateRequest(CleverTapAccount account, string path, byte[] body, DateTimeOffset deadline)
     {
