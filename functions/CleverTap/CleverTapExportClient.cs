@@ -1,3 +1,4 @@
+using CleverTapSegment.Hosting;
 using System.Buffers;
 using System.Net;
 using System.Net.Http.Headers;
@@ -183,7 +184,7 @@ public sealed class CleverTapExportClient
                 $"{what}: HTTP {status}; check CleverTap__AccountId, CleverTap__Passcode and CleverTap__Region (a wrong region also answers 401).", status);
         if (answer.IsNotAllowed)
             return new CleverTapExportException(ExportFailureKind.NotAllowed, $"{what}: {answer.Error}", status);
-        if (CleverTapExportResilienceHandler.IsTransient(statusCode))
+        if (HttpRetryRules.IsTransient(statusCode))
             return new CleverTapExportException(ExportFailureKind.Transient, $"{what}: HTTP {status} after retries.", status);
         if (status is < 200 or > 299 || !answer.IsSuccess)
             return new CleverTapExportException(ExportFailureKind.Permanent,

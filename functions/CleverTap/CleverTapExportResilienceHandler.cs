@@ -1,3 +1,4 @@
+using CleverTapSegment.Hosting;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json;
@@ -96,13 +97,13 @@ public sealed class CleverTapExportResilienceHandler : DelegatingHandler
                 ShouldHandle = new PredicateBuilder<HttpResponseMessage>()
                     .Handle<HttpRequestException>()
                     .Handle<TimeoutRejectedException>()
-                    .HandleResult(response => IsTransient(response.StatusCode)),
+                    .HandleResult(response => HttpRetryRules.IsTransient(response.StatusCode)),
                 MaxRetryAttempts = 5,
                 BackoffType = DelayBackoffType.Exponential,
                 Delay = TimeSpan.FromSeconds(1),
                 MaxDelay = TimeSpan.FromSeconds(30),
                 UseJitter = true,
-                DelayGenerator = args => ValueTask.FromResult(RetryAfter(args.Outcome.Result, timeProvider)),
+                DelayGenerator = args => ValueTask.FromResult(HttpRetryRules.RetryAfter(args.Outcome.Result, timeProvider)),
                 OnRetry = args =>
                 {
                     logger.LogWarning("CleverTap export request failed ({Failure}); retrying in {Delay} (attempt {Attempt}).",
@@ -114,20 +115,6 @@ public sealed class CleverTapExportResilienceHandler : DelegatingHandler
             .Build();
     }
 
-    internal static bool IsTransient(HttpStatusCode status) => status == HttpStatusCode.TooManyRequests || (int)status >= 500;
-
-    private static TimeSpan? RetryAfter(HttpResponseMessage? response, TimeProvider timeProvider)
-    {
-        var retryAfter = response?.Headers.RetryAfter;
-        if (retryAfter?.Delta is { } delta)
-            return delta;
-        if (retryAfter?.Date is { } date)
-        {
-            var wait = date - timeProvider.GetUtcNow();
-            return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
-        }
-        return null;
-    }
 }
 
 /// <summary>

@@ -1,3 +1,4 @@
+using CleverTapSegment.Hosting;
 using System.Collections.Concurrent;
 using System.Net;
 using Polly;
@@ -120,13 +121,8 @@ public sealed class CleverTapResiliencePipelines(TimeProvider timeProvider)
     /// </summary>
     private TimeSpan NextDelay(Outcome<HttpResponseMessage> outcome, ResilienceContext context, int attempt)
     {
-        var retryAfter = outcome.Result?.Headers.RetryAfter;
-        var wanted = retryAfter switch
-        {
-            { Delta: { } delta } => delta,
-            { Date: { } date } => date - timeProvider.GetUtcNow(),
-            _ => TimeSpan.FromMilliseconds(Math.Min(1000, 100 * Math.Pow(2, attempt)) * (0.5 + Random.Shared.NextDouble() / 2)),
-        };
+        var wanted = HttpRetryRules.RetryAfter(outcome.Result, timeProvider)
+            ?? TimeSpan.FromMilliseconds(Math.Min(1000, 100 * Math.Pow(2, attempt)) * (0.5 + Random.Shared.NextDouble() / 2));
         var room = Remaining(context) - MinimumUsefulAttempt;
         return Max(TimeSpan.Zero, Min(wanted, room));
     }

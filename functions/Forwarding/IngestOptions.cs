@@ -43,14 +43,7 @@ public sealed class IngestOptions
 
     public IReadOnlyList<string> ActiveSharedSecrets => SharedSecrets.Where(secret => !string.IsNullOrEmpty(secret)).ToList();
 
-    public MappingSettings MappingSettings => new(ParseKeyStyle(KeyStyle) ?? Mapping.KeyStyle.SnakeCase, RefuseAnonymous);
-
-    internal static KeyStyle? ParseKeyStyle(string? value) => value?.Trim().ToLowerInvariant() switch
-    {
-        "snake_case" or "snakecase" => Mapping.KeyStyle.SnakeCase,
-        "preserve" => Mapping.KeyStyle.Preserve,
-        _ => null,
-    };
+    public MappingSettings MappingSettings => new(KeyStyles.TryParse(KeyStyle, out var style) ? style : Mapping.KeyStyle.SnakeCase, RefuseAnonymous);
 }
 
 /// <summary>Fails start-up naming the setting that is invalid.</summary>
@@ -59,7 +52,7 @@ internal sealed class IngestOptionsValidator : IValidateOptions<IngestOptions>
     public ValidateOptionsResult Validate(string? name, IngestOptions options)
     {
         var failures = new List<string>();
-        if (IngestOptions.ParseKeyStyle(options.KeyStyle) is null)
+        if (!KeyStyles.TryParse(options.KeyStyle, out _))
             failures.Add($"Ingest__KeyStyle '{options.KeyStyle}' is not valid; use snake_case or preserve.");
         if (options.MaxBodyBytes is < 1024 or > 256L * 1024 * 1024)
             failures.Add("Ingest__MaxBodyBytes must be between 1024 and 268435456.");

@@ -1,3 +1,4 @@
+using CleverTapSegment.Hosting;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -78,7 +79,7 @@ public sealed class SegmentTrackingClient
             var status = (int)response.StatusCode;
             var detail = await ReadDetailAsync(response, ct);
             // 400 is Segment's answer to an oversized or malformed payload: resending it cannot succeed.
-            throw new SegmentRequestException(SegmentTrackingResilienceHandler.IsTransient(response.StatusCode),
+            throw new SegmentRequestException(HttpRetryRules.IsTransient(response.StatusCode),
                 $"{destination}: HTTP {status}{detail}", status);
         }
     }

@@ -1,3 +1,4 @@
+using CleverTapSegment.Hosting;
 using System.Net;
 using Polly;
 using Polly.Retry;
@@ -23,7 +24,7 @@ public sealed class SegmentTrackingResilienceHandler : DelegatingHandler
                 ShouldHandle = new PredicateBuilder<HttpResponseMessage>()
                     .Handle<HttpRequestException>()
                     .Handle<TimeoutRejectedException>()
-                    .HandleResult(response => IsTransient(response.StatusCode)),
+                    .HandleResult(response => HttpRetryRules.IsTransient(response.StatusCode)),
                 // The official .NET library retries 7 times from 100 ms up to 6.4 s
                 // (https://segment.com/docs/connections/destinations/#retries-between-segment-and-destinations).
                 MaxRetryAttempts = 6,
@@ -31,7 +32,7 @@ public sealed class SegmentTrackingResilienceHandler : DelegatingHandler
                 Delay = TimeSpan.FromMilliseconds(200),
                 MaxDelay = TimeSpan.FromSeconds(10),
                 UseJitter = true,
-                DelayGenerator = args => ValueTask.FromResult(RetryAfter(args.Outcome.Result, timeProvider)),
+                DelayGenerator = args => ValueTask.FromResult(HttpRetryRules.RetryAfter(args.Outcome.Result, timeProvider)),
                 OnRetry = args =>
                 {
                     logger.LogWarning("Segment batch failed ({Failure}); retrying in {Delay} (attempt {Attempt}).",
@@ -47,20 +48,4 @@ public sealed class SegmentTrackingResilienceHandler : DelegatingHandler
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         => await _pipeline.ExecuteAsync(async token => await base.SendAsync(request, token), cancellationToken);
-
-    internal static bool IsTransient(HttpStatusCode status) => status == HttpStatusCode.TooManyRequests || (int)status >= 500;
-
-    /// <summary>429 answers carry <c>Retry-After</c> (seconds); <c>null</c> falls back to the backoff.</summary>
-    private static TimeSpan? RetryAfter(HttpResponseMessage? response, TimeProvider timeProvider)
-    {
-        var retryAfter = response?.Headers.RetryAfter;
-        if (retryAfter?.Delta is { } delta)
-            return delta;
-        if (retryAfter?.Date is { } date)
-        {
-            var wait = date - timeProvider.GetUtcNow();
-            return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
-        }
-        return null;
-    }
 }
