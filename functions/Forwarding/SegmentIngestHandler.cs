@@ -175,7 +175,8 @@ public sealed partial class SegmentIngestHandler(
         {
             var remaining = deadline - timeProvider.GetUtcNow();
             var everything = uploads.Cast<Task>().Concat(joined.Select(item => item.Outcome)).Append(deletes);
-            await Task.WhenAll(everything).WaitAsync(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, timeProvider, cancellationToken);
+            // Not the request-aborted token: if Segment gives up first, what was delivered must still be remembered.
+            await Task.WhenAll(everything).WaitAsync(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, timeProvider, CancellationToken.None);
         }
         catch (TimeoutException)
         {

@@ -32,7 +32,7 @@ public sealed partial class UploadCoalescer : IRecordUploader, IAsyncDisposable
     private readonly TimeProvider _timeProvider;
     private readonly bool _coalesce;
     private readonly ILogger _logger;
-    private readonly ConcurrentDictionary<string, AccountQueue> _queues = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, Lazy<AccountQueue>> _queues = new(StringComparer.OrdinalIgnoreCase);
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<Task, byte> _uploadsInFlight = new();
     private int _disposed;
@@ -62,7 +62,8 @@ public sealed partial class UploadCoalescer : IRecordUploader, IAsyncDisposable
         if (records.Count == 0)
             return [];
 
-        var queue = _queues.GetOrAdd(account.Name, _ => StartQueue(account));
+        // Lazy: GetOrAdd may run its factory twice under a race, and only one drain loop may exist per account.
+        var queue = _queues.GetOrAdd(account.Name, _ => new Lazy<AccountQueue>(() => StartQueue(account))).Value;
         if (_coalesce)
         {
             // A request's records enter the queue as one unit, so a lone large request splits into full uploads.
@@ -127,7 +128,8 @@ public sealed partial class UploadCoalescer : IRecordUploader, IAsyncDisposable
                     queue.Slots.Release();
                     continue;
                 }
-                Track(UploadAndReleaseAsync(account, queue, batch));
+                // Serialising a full upload takes a few milliseconds: off the drain loop, so the next slot fills at once.
+                Track(Task.Run(() => UploadAndReleaseAsync(account, queue, batch), CancellationToken.None));
             }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -205,7 +207,7 @@ public sealed partial class UploadCoalescer : IRecordUploader, IAsyncDisposable
         if (Interlocked.Exchange(ref _disposed, 1) == 1)
             return;
         await _stopping.CancelAsync();
-        foreach (var queue in _queues.Values)
+        foreach (var queue in _queues.Values.Where(lazy => lazy.IsValueCreated).Select(lazy => lazy.Value))
         {
             queue.Requests.Writer.TryComplete();
             if (queue.Drain is { } drain)

@@ -37,34 +37,31 @@ internal static class ForwardingBench
             // this shows what coalescing does with the concurrency Segment really brings when busy.
             ("(c) 1024 senders x single events", 1024, 1),
         };
-        var figures = new Dictionary<(string, bool), Figures>();
-        foreach (var coalesce in new[] { true, false })
+        // Both apps run side by side and each scenario measures one right after the other, so neither gains from
+        // running second (JIT tiering, a machine that got busier meanwhile).
+        await using var coalescing = await StartAppAsync(azurite, cleverTap, coalesce: true);
+        await using var baseline = await StartAppAsync(azurite, cleverTap, coalesce: false);
+        var apps = new[] { (Coalesce: true, App: coalescing), (Coalesce: false, App: baseline) };
+        var clients = apps.ToDictionary(app => app.Coalesce, app =>
+            new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 2048 }) { BaseAddress = app.App.BaseAddress, Timeout = TimeSpan.FromSeconds(30) });
+        foreach (var client in clients.Values)
         {
-            await using var app = await StandaloneApp.StartAsync(new StandaloneAppOptions
-            {
-                EnvironmentName = "Production",
-                Settings =
-                {
-                    ["AzureWebJobsStorage"] = azurite.ConnectionString,
-                    ["CleverTap__ApiBaseUrl"] = cleverTap.BaseAddress.ToString(),
-                    ["CleverTap__AccountId"] = cleverTap.AccountId,
-                    ["CleverTap__Passcode"] = cleverTap.Passcode,
-                    ["CleverTap__MaxConcurrentUploads"] = CleverTapConcurrencyLimit.ToString(CultureInfo.InvariantCulture),
-                    ["Ingest__Coalesce"] = coalesce ? "true" : "false",
-                    ["Logging__LogLevel__Default"] = "Error",
-                },
-            });
-            using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 2048 }) { BaseAddress = app.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
-            // Warm-up of both request shapes (JIT tiering, connections, the table) so neither app pays it in a measurement.
+            // Warm-up of both request shapes (JIT, connections, the table).
             await RunScenarioAsync(client, cleverTap, 16, 1, TimeSpan.FromSeconds(2));
             await RunScenarioAsync(client, cleverTap, 4, 1000, TimeSpan.FromSeconds(2));
-            foreach (var (name, senders, eventsPerRequest) in scenarios)
+        }
+        var figures = new Dictionary<(string, bool), Figures>();
+        foreach (var (name, senders, eventsPerRequest) in scenarios)
+        {
+            foreach (var coalesce in new[] { true, false })
             {
-                var result = await RunScenarioAsync(client, cleverTap, senders, eventsPerRequest, duration);
+                var result = await RunScenarioAsync(clients[coalesce], cleverTap, senders, eventsPerRequest, duration);
                 figures[(name, coalesce)] = result;
                 Console.WriteLine($"{name,-36} coalesce={(coalesce ? "on " : "off")} {result}");
             }
         }
+        foreach (var client in clients.Values)
+            client.Dispose();
 
         Console.WriteLine();
         foreach (var (name, _, _) in scenarios)
@@ -78,6 +75,22 @@ internal static class ForwardingBench
         Console.WriteLine();
         return await MappingBench.RunAsync(args);
     }
+
+    private static Task<StandaloneApp> StartAppAsync(AzuriteProcess azurite, FakeCleverTap cleverTap, bool coalesce) =>
+        StandaloneApp.StartAsync(new StandaloneAppOptions
+        {
+            EnvironmentName = "Production",
+            Settings =
+            {
+                ["AzureWebJobsStorage"] = azurite.ConnectionString,
+                ["CleverTap__ApiBaseUrl"] = cleverTap.BaseAddress.ToString(),
+                ["CleverTap__AccountId"] = cleverTap.AccountId,
+                ["CleverTap__Passcode"] = cleverTap.Passcode,
+                ["CleverTap__MaxConcurrentUploads"] = CleverTapConcurrencyLimit.ToString(CultureInfo.InvariantCulture),
+                ["Ingest__Coalesce"] = coalesce ? "true" : "false",
+                ["Logging__LogLevel__Default"] = "Error",
+            },
+        });
 
     private static string Ratio(double a, double b) => b <= 0 ? "∞" : (a / b).ToString("0.0", CultureInfo.InvariantCulture);
 

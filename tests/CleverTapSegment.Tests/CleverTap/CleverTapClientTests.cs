@@ -81,13 +81,16 @@ public sealed class CleverTapClientTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Throttling_past_the_deadline_reports_throttled()
+    public async Task Throttling_until_the_deadline_leaves_the_record_transient_and_undelivered()
     {
         _fake.Respond = _ => FakeAnswer.Status(429);
 
         var results = await Client.UploadAsync(Account(), [Event("u1")], DateTimeOffset.UtcNow.AddSeconds(1), CancellationToken.None);
 
-        Assert.Equal(RecordOutcome.Throttled, results[0].Outcome);
+        // Throttled when the last 429 arrived in time; Unavailable when the deadline cut the last attempt short
+        // (a loaded machine). Both make Segment retry, which is the contract.
+        Assert.True(results[0].IsTransient, $"expected a transient outcome, got {results[0].Outcome}");
+        Assert.NotEmpty(_fake.Uploads);
         Assert.Empty(_fake.Accepted);
     }
 
