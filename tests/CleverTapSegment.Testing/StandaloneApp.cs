@@ -157,6 +157,8 @@ public sealed class StandaloneApp : IAsyncDisposable
         await _factory.DisposeAsync();
     }
 
+    private const string UnreachableLoopback = "http://127.0.0.1:9/";
+
     private static Dictionary<string, string?> BuildSettings(StandaloneAppOptions options)
     {
         var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
@@ -167,6 +169,10 @@ public sealed class StandaloneApp : IAsyncDisposable
                 settings[ToConfigurationKey(key)] = value;
             }
         }
+        // Nothing may leave 127.0.0.1: unless a test points them at its fakes, the remote services resolve to a
+        // loopback port nothing listens on (the discard port), never to CleverTap's or Segment's real hosts.
+        settings[ToConfigurationKey("CleverTap__ApiBaseUrl")] = UnreachableLoopback;
+        settings[ToConfigurationKey("Segment__ApiBaseUrl")] = UnreachableLoopback;
         foreach (var (key, value) in options.Settings)
         {
             settings[ToConfigurationKey(key)] = value;
