@@ -50,10 +50,21 @@ public sealed class CleverTapResilienceHandler(CleverTapResiliencePipelines pipe
         context.Properties.Set(CleverTapResiliencePipelines.DeadlineKey, deadline);
         try
         {
-            return await pipelines.For(account).ExecuteAsync(
+            var response = await pipelines.For(account).ExecuteAsync(
                 static (ctx, state) => state.Handler.SendAttemptAsync(state.Request, state.Body, ctx.CancellationToken),
                 context,
                 (Handler: this, Request: request, Body: body));
+            // Read inside the slot: CleverTap counts a call as running until it has answered in full.
+            try
+            {
+                await response.Content.LoadIntoBufferAsync(cancellationToken);
+            }
+            catch
+            {
+                response.Dispose();
+                throw;
+            }
+            return response;
         }
         finally
         {
