@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Azure;
 
 namespace CleverTapSegment.Storage;
@@ -9,7 +10,8 @@ namespace CleverTapSegment.Storage;
 /// the same way. A holder that crashes frees its slot when the lease runs out, so the lease must cover one call.
 /// </summary>
 /// <remarks>
-/// Steady state: one partition read plus one conditional write to acquire, one conditional write to release.
+/// Steady state: one conditional write to acquire a slot this instance freed last (else one partition read plus one
+/// conditional write), one conditional write to release.
 /// Optimistic concurrency: https://learn.microsoft.com/rest/api/storageservices/update-entity2.
 /// If storage fails, <see cref="AcquireAsync"/> returns a lease that holds nothing and the caller proceeds under its
 /// in-process limit only: a limiter outage must never stop deliveries.
@@ -39,6 +41,10 @@ public sealed partial class LeasedSlots
     private readonly SemaphoreSlim _createGate = new(1, 1);
     private volatile bool _tableCreated;
     private long _degradedUntilTicks;
+
+    // Slots this instance freed itself, with the ETag its release produced: an If-Match claim on one of them succeeds
+    // only if nobody has touched it since, i.e. it is still free, so the steady state needs no partition read.
+    private readonly ConcurrentDictionary<string, ConcurrentQueue<(string RowKey, ETag ETag)>> _freedHere = new(StringComparer.Ordinal);
 
     public LeasedSlots(TableClient table, TimeProvider timeProvider, ILogger<LeasedSlots> logger)
     {
@@ -79,6 +85,17 @@ public sealed partial class LeasedSlots
         try
         {
             await EnsureTableAsync(cancellationToken);
+            if (_freedHere.TryGetValue(partitionKey, out var freed))
+            {
+                while (freed.TryDequeue(out var slot))
+                {
+                    if (int.TryParse(slot.RowKey.AsSpan("slot-".Length), System.Globalization.CultureInfo.InvariantCulture, out var index) && index >= slotCount)
+                        continue;
+                    var quickClaim = Claim(partitionKey, slot.RowKey, leaseDuration);
+                    if (await TryWriteAsync(() => _table.UpdateEntityAsync(quickClaim, slot.ETag, TableUpdateMode.Replace, cancellationToken), lostRace: 412))
+                        return new SlotLease(this, quickClaim);
+                }
+            }
             var held = new Dictionary<string, TableEntity>(StringComparer.Ordinal);
             await foreach (var entity in _table.QueryAsync(TableFilter.Create($"PartitionKey eq {partitionKey}"), cancellationToken: cancellationToken))
                 held[entity.RowKey] = entity;
@@ -89,11 +106,7 @@ public sealed partial class LeasedSlots
             foreach (var index in order)
             {
                 var rowKey = RowKeyFor(index);
-                var claim = new TableEntity(partitionKey, rowKey)
-                {
-                    [LeasedUntilProperty] = now + leaseDuration,
-                    [OwnerProperty] = Guid.NewGuid().ToString("N"),
-                };
+                var claim = Claim(partitionKey, rowKey, leaseDuration, now);
                 if (!held.TryGetValue(rowKey, out var current))
                 {
                     if (await TryWriteAsync(() => _table.AddEntityAsync(claim, cancellationToken), lostRace: 409))
@@ -122,7 +135,8 @@ public sealed partial class LeasedSlots
         try
         {
             // Not the caller's token: a slot is given back even after its deadline has passed.
-            await _table.UpdateEntityAsync(free, claim.ETag, TableUpdateMode.Replace, CancellationToken.None);
+            var etag = await _table.UpdateEntityAsync(free, claim.ETag, TableUpdateMode.Replace, CancellationToken.None);
+            _freedHere.GetOrAdd(claim.PartitionKey, static _ => new ConcurrentQueue<(string, ETag)>()).Enqueue((claim.RowKey, etag));
         }
         catch (RequestFailedException failure) when (failure.Status is 412 or 404)
         {
@@ -134,6 +148,12 @@ public sealed partial class LeasedSlots
             LogReleaseFailed(_logger, exception, claim.PartitionKey, claim.RowKey);
         }
     }
+
+    private TableEntity Claim(string partitionKey, string rowKey, TimeSpan leaseDuration, DateTimeOffset? now = null) => new(partitionKey, rowKey)
+    {
+        [LeasedUntilProperty] = (now ?? _timeProvider.GetUtcNow()) + leaseDuration,
+        [OwnerProperty] = Guid.NewGuid().ToString("N"),
+    };
 
     /// <summary><c>{scope}-{account}</c> with the characters keys may not hold percent-encoded.</summary>
     internal static string PartitionKeyFor(string scope, string account) => Uri.EscapeDataString(scope) + "-" + Uri.EscapeDataString(account);

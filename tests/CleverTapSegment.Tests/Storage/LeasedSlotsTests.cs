@@ -102,6 +102,24 @@ public sealed class LeasedSlotsTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_slot_this_instance_freed_is_not_reclaimed_once_another_instance_holds_it()
+    {
+        var table = NewTable();
+        var clock = new ManualTimeProvider(Start);
+        var first = Instance(table, clock);
+        var second = Instance(table, clock);
+        await (await first.AcquireAsync(Scope, _account, 1, Lease, CancellationToken.None)).DisposeAsync();
+
+        await using var taken = await second.AcquireAsync(Scope, _account, 1, Lease, CancellationToken.None);
+
+        Assert.True(taken.IsHeld);
+        Assert.Null(await first.TryAcquireOnceAsync(Scope, _account, 1, Lease, CancellationToken.None));
+        await taken.DisposeAsync();
+        await using var again = await first.TryAcquireOnceAsync(Scope, _account, 1, Lease, CancellationToken.None);
+        Assert.True(again?.IsHeld);
+    }
+
+    [Fact]
     public async Task Accounts_and_scopes_have_their_own_slots()
     {
         var table = NewTable();
