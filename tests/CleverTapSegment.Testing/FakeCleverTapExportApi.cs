@@ -46,6 +46,7 @@ public sealed class FakeCleverTapExportApi : IAsyncDisposable
     private readonly ConcurrentDictionary<(ExportDataType, string, DateOnly), string[]> _suppliedRecords = new();
     private readonly ConcurrentDictionary<string, int> _inProgressAnswered = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<int, (int Remaining, int StatusCode)> _failingPages = new();
+    private readonly ConcurrentDictionary<int, int> _inProgressPages = new();
     private readonly ConcurrentDictionary<string, long> _recordsServedByEvent = new(StringComparer.Ordinal);
     private readonly object _concurrencyLock = new();
     private readonly List<(int Count, TaskCompletionSource Signal)> _concurrencyWaiters = [];
@@ -125,6 +126,13 @@ public sealed class FakeCleverTapExportApi : IAsyncDisposable
         => _failingPages[pageIndex] = (times, statusCode);
 
     public void ClearPageFailures() => _failingPages.Clear();
+
+    /// <summary>
+    /// Page <paramref name="pageIndex"/> (0-based, of any cursor) answers "Request still in progress" the next
+    /// <paramref name="times"/> times it is asked for; unlike <see cref="FakeCleverTapExportOptions.InProgressAnswersPerPage"/>,
+    /// the other pages are served at once.
+    /// </summary>
+    public void AnswerInProgressOnPage(int pageIndex, int times) => _inProgressPages[pageIndex] = times;
 
     /// <summary>Export calls wait (counted as in progress) until <see cref="ReleaseResponses"/>: to observe concurrency.</summary>
     public void HoldResponses() => Interlocked.Exchange(ref _responseGate, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
@@ -223,6 +231,12 @@ public sealed class FakeCleverTapExportApi : IAsyncDisposable
             return;
         }
         var pageIndex = (int)(cursor.Offset / cursor.BatchSize);
+        if (TryTakeInProgress(pageIndex))
+        {
+            Interlocked.Increment(ref _inProgressAnswers);
+            await FailAsync(context, call, 200, InProgressError, code: null);
+            return;
+        }
         if (TryTakeFailure(pageIndex, out var failureStatus))
         {
             Interlocked.Increment(ref _injectedFailures);
@@ -314,6 +328,16 @@ public sealed class FakeCleverTapExportApi : IAsyncDisposable
     {
         lock (_concurrencyLock)
             _inFlight--;
+    }
+
+    private bool TryTakeInProgress(int pageIndex)
+    {
+        while (_inProgressPages.TryGetValue(pageIndex, out var remaining) && remaining > 0)
+        {
+            if (_inProgressPages.TryUpdate(pageIndex, remaining - 1, remaining))
+                return true;
+        }
+        return false;
     }
 
     private bool TryTakeFailure(int pageIndex, out int statusCode)

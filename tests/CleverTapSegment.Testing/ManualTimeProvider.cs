@@ -9,6 +9,7 @@ public sealed class ManualTimeProvider : TimeProvider
 {
     private readonly object _gate = new();
     private readonly List<ManualTimer> _timers = [];
+    private readonly List<(TimeSpan DueWithin, TaskCompletionSource<DateTimeOffset> Signal)> _timerWaiters = [];
     private DateTimeOffset _utcNow;
 
     public ManualTimeProvider(DateTimeOffset start) => _utcNow = start.ToUniversalTime();
@@ -65,6 +66,26 @@ public sealed class ManualTimeProvider : TimeProvider
         }
     }
 
+    /// <summary>
+    /// Completes with the due time of the first timer armed to fire at most <paramref name="dueWithin"/> from now (at
+    /// once if one already is): lets a test move the clock only once the code under test waits on it, so no advance
+    /// is lost before the timer exists.
+    /// </summary>
+    public Task<DateTimeOffset> WaitForTimerAsync(TimeSpan dueWithin, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            var armed = _timers.Where(timer => timer.DueAt - _utcNow <= dueWithin).MinBy(timer => timer.DueAt);
+            if (armed is not null)
+            {
+                return Task.FromResult(armed.DueAt);
+            }
+            var signal = new TaskCompletionSource<DateTimeOffset>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _timerWaiters.Add((dueWithin, signal));
+            return signal.Task.WaitAsync(cancellationToken);
+        }
+    }
+
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
         var timer = new ManualTimer(this, callback, state);
@@ -80,6 +101,14 @@ public sealed class ManualTimeProvider : TimeProvider
             if (timer.DueAt != DateTimeOffset.MaxValue)
             {
                 _timers.Add(timer);
+                for (var i = _timerWaiters.Count - 1; i >= 0; i--)
+                {
+                    if (timer.DueAt - _utcNow <= _timerWaiters[i].DueWithin)
+                    {
+                        _timerWaiters[i].Signal.TrySetResult(timer.DueAt);
+                        _timerWaiters.RemoveAt(i);
+                    }
+                }
             }
         }
     }

@@ -80,14 +80,8 @@ internal static class EventMappings
         var byCleverTapId = previousId == segmentEvent.AnonymousId && ValueRules.IsValidCleverTapId(previousId);
         var profile = new UploadData(1);
         profile.Set("Identity", UploadValue.FromString(userId));
-        context.Records.Add(new UploadRecord
-        {
-            Type = UploadRecordType.Profile,
-            Identity = byCleverTapId ? null : previousId,
-            ObjectId = byCleverTapId ? previousId : null,
-            Timestamp = Timestamps.EventTime(segmentEvent, context),
-            Data = profile,
-        });
+        var previous = byCleverTapId ? new RecordIdentity(null, previousId) : new RecordIdentity(previousId, null);
+        context.AddRecord(UploadRecordType.Profile, previous, segmentEvent, profile);
     }
 
     /// <summary>
@@ -106,14 +100,7 @@ internal static class EventMappings
         var profile = new UploadData(8);
         profile.Set("group_id", UploadValue.FromString(PropertyFlattener.CutString("group_id", groupId, context)));
         PropertyFlattener.AddMembers(profile, segmentEvent.Traits, ValueTarget.Profile, context, keyPrefix: "group");
-        context.Records.Add(new UploadRecord
-        {
-            Type = UploadRecordType.Profile,
-            Identity = identity.Identity,
-            ObjectId = identity.ObjectId,
-            Timestamp = Timestamps.EventTime(segmentEvent, context),
-            Data = profile,
-        });
+        context.AddRecord(UploadRecordType.Profile, identity, segmentEvent, profile);
     }
 
     /// <summary>delete → the CleverTap delete-profiles call for the userId.
@@ -129,14 +116,6 @@ internal static class EventMappings
     private static void AddEvent(SpecEvent segmentEvent, MappingContext context, RecordIdentity identity, string name, UploadData data)
     {
         PropertyFlattener.CheckEventPropertyCount(data, context);
-        context.Records.Add(new UploadRecord
-        {
-            Type = UploadRecordType.Event,
-            Identity = identity.Identity,
-            ObjectId = identity.ObjectId,
-            Timestamp = Timestamps.EventTime(segmentEvent, context),
-            EventName = name,
-            Data = data,
-        });
+        context.AddRecord(UploadRecordType.Event, identity, segmentEvent, data, name);
     }
 }

@@ -9,7 +9,7 @@ public static class KeyStyles
     // Keys repeat across events (a few hundred distinct names per source), so conversions are cached; the cap
     // keeps a source that sends unbounded key names (ids as keys) from growing memory without limit.
     private const int CacheCapacity = 20_000;
-    // Longer keys are cut to CleverTap's 120 characters anyway; not caching them bounds the cache's size too.
+    // Longer keys are over CleverTap's 120 bytes and cut anyway; not caching them bounds the cache's size too.
     private const int MaxCachedKeyLength = 128;
     private static readonly ConcurrentDictionary<string, string> s_snakeCache = new(StringComparer.Ordinal);
     // ConcurrentDictionary.Count takes every lock: count additions ourselves.

@@ -1,4 +1,5 @@
 using CleverTapSegment.CleverTap;
+using CleverTapSegment.Segment;
 
 namespace CleverTapSegment.Forwarding.Mapping;
 
@@ -13,6 +14,18 @@ internal sealed class MappingContext(MappingSettings settings)
     public string? Reason { get; private set; }
     public string? DeleteIdentity { get; private set; }
     public IReadOnlyList<string> Warnings => _warnings ?? (IReadOnlyList<string>)[];
+
+    /// <summary>Adds a profile or event record for <paramref name="identity"/>, stamped with the event's time.</summary>
+    public void AddRecord(UploadRecordType type, RecordIdentity identity, SpecEvent segmentEvent, UploadData data, string? eventName = null) =>
+        Records.Add(new UploadRecord
+        {
+            Type = type,
+            Identity = identity.Identity,
+            ObjectId = identity.ObjectId,
+            Timestamp = Timestamps.EventTime(segmentEvent, this),
+            EventName = eventName,
+            Data = data,
+        });
 
     public void Warn(string warning) => (_warnings ??= []).Add(warning);
 

@@ -67,14 +67,7 @@ internal static class ProfileFields
         }
         PropertyFlattener.AddMembers(profile, traits, ValueTarget.Profile, context, excluded: consumed);
         AddContextTraits(profile, traits, contextTraits, consumed, context);
-        context.Records.Add(new UploadRecord
-        {
-            Type = UploadRecordType.Profile,
-            Identity = identity.Identity,
-            ObjectId = identity.ObjectId,
-            Timestamp = Timestamps.EventTime(segmentEvent, context),
-            Data = profile,
-        });
+        context.AddRecord(UploadRecordType.Profile, identity, segmentEvent, profile);
     }
 
     /// <summary>Traits come from <c>traits</c>, then <c>context.traits</c> for what <c>traits</c> lacks.</summary>

@@ -117,10 +117,10 @@ internal static class PropertyFlattener
             context.Warn($"key '{sourceKey}' has no letters or digits left after the key style: dropped");
             return;
         }
-        if (key.Length > ValueRules.MaxKeyLength)
+        if (ValueRules.TryCutKey(key, out var cutKey))
         {
-            key = ValueRules.CutKey(key);
-            context.Warn($"key '{key}' cut to {ValueRules.MaxKeyLength} characters");
+            key = cutKey;
+            context.Warn($"key '{key}' cut to {ValueRules.MaxKeyBytes} bytes");
         }
         if (!data.TryAdd(key, value))
             context.Warn($"key '{sourceKey}' becomes '{key}', which an earlier key already set: dropped");

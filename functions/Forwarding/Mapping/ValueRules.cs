@@ -7,8 +7,12 @@ namespace CleverTapSegment.Forwarding.Mapping;
 /// <summary>Small pure rules for CleverTap values: one place per rule.</summary>
 public static class ValueRules
 {
-    /// <summary>Event keys are limited to 120 characters. https://developer.clevertap.com/docs/upload-events-api</summary>
-    public const int MaxKeyLength = 120;
+    /// <summary>
+    /// Profile property keys are limited to 120 bytes (https://developer.clevertap.com/docs/upload-user-profiles-api),
+    /// event property keys to 120 characters (https://developer.clevertap.com/docs/upload-events-api). One limit in
+    /// UTF-8 bytes satisfies both: 120 bytes are never more than 120 characters.
+    /// </summary>
+    public const int MaxKeyBytes = 120;
 
     /// <summary>Property values are limited to 512 bytes. https://developer.clevertap.com/docs/upload-events-api</summary>
     public const int MaxValueBytes = 512;
@@ -168,21 +172,21 @@ public static class ValueRules
         return true;
     }
 
-    /// <summary>Cuts a key to <see cref="MaxKeyLength"/> characters without splitting a surrogate pair.</summary>
-    public static string CutKey(string key)
-    {
-        if (key.Length <= MaxKeyLength)
-            return key;
-        var length = char.IsHighSurrogate(key[MaxKeyLength - 1]) ? MaxKeyLength - 1 : MaxKeyLength;
-        return key[..length];
-    }
+    /// <summary>Cuts a key to at most <see cref="MaxKeyBytes"/> UTF-8 bytes on a character boundary.</summary>
+    public static bool TryCutKey(string key, out string cut) => TryCutUtf8(key, MaxKeyBytes, out cut);
 
     /// <summary>Cuts a string to at most <see cref="MaxValueBytes"/> UTF-8 bytes on a character boundary.</summary>
-    public static bool TryCutValue(string value, out string cut)
+    public static bool TryCutValue(string value, out string cut) => TryCutUtf8(value, MaxValueBytes, out cut);
+
+    /// <summary>
+    /// Keeps the longest prefix of whole characters that fits in <paramref name="maxBytes"/> UTF-8 bytes: a cut inside
+    /// a surrogate pair or a multi-byte sequence would leave an invalid character at the end.
+    /// </summary>
+    private static bool TryCutUtf8(string value, int maxBytes, out string cut)
     {
         cut = value;
-        // Every UTF-16 char is at most 3 UTF-8 bytes: the common short value needs no byte count.
-        if (value.Length * 3 <= MaxValueBytes || Encoding.UTF8.GetByteCount(value) <= MaxValueBytes)
+        // Every UTF-16 char is at most 3 UTF-8 bytes: the common short string needs no byte count.
+        if (value.Length * 3 <= maxBytes || Encoding.UTF8.GetByteCount(value) <= maxBytes)
             return false;
         var bytes = 0;
         var end = 0;
@@ -190,7 +194,7 @@ public static class ValueRules
         {
             var width = char.IsHighSurrogate(value[end]) && end + 1 < value.Length ? 2 : 1;
             var size = Encoding.UTF8.GetByteCount(value.AsSpan(end, width));
-            if (bytes + size > MaxValueBytes)
+            if (bytes + size > maxBytes)
                 break;
             bytes += size;
             end += width;

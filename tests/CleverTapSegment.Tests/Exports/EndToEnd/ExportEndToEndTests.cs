@@ -222,6 +222,81 @@ public sealed class ExportEndToEndTests
     }
 
     [Fact]
+    public async Task Page_still_in_progress_after_the_client_retries_waits_for_a_delayed_continuation_that_resumes_from_the_checkpoint()
+    {
+        await using var harness = await ExportHarness.StartAsync(new DateTimeOffset(2026, 11, 22, 4, 0, 0, TimeSpan.Zero),
+            new FakeCleverTapExportOptions { RecordsPerDay = static (_, _) => 25 });
+        await harness.CreatePartnerAsync();
+        // Pages of 10: page 0 is served, then page 1 answers "in progress" to every attempt of the first invocation
+        // (the client's first try and its 6 retries on the same cursor), then is served.
+        const int attemptsPerInvocation = 7;
+        harness.CleverTap.AnswerInProgressOnPage(1, attemptsPerInvocation);
+        var limit = ExportHarness.Limit();
+
+        var firstInvocation = harness.App.Monitor.WaitForInvocationAsync(invocation => invocation.FunctionName == ExportWorker.FunctionName, limit);
+        var id = await harness.CreateOneTimeExportAsync(November1, November1, "Charged");
+        var first = await AdvanceThroughRetryDelaysUntilAsync(harness.Time, firstInvocation, limit);
+
+        // The item is not failed: the invocation ended well, with page 0 delivered and the cursor of page 1 checkpointed.
+        Assert.Equal(TriggerOutcome.Succeeded, first.Outcome);
+        Assert.Equal(attemptsPerInvocation, harness.CleverTap.InProgressAnswers);
+        var export = await harness.GetExportAsync(id);
+        Assert.Equal("RUNNING", export["status"]!.GetValue<string>());
+        var runView = export["runs"]![0]!;
+        var runs = harness.App.Services.GetRequiredService<RunStore>();
+        var item = Assert.Single(await runs.GetItemsAsync(RunKeys.RunId(id, runView["windowStart"]!.GetValue<DateTimeOffset>())));
+        Assert.Equal(WorkItemStatus.Running, item.Status);
+        Assert.Equal(1, item.Pages);
+        Assert.NotNull(item.Cursor);
+        Assert.Equal(10, harness.Segment.AcceptedMessages);
+
+        // The continuation is enqueued hidden for InProgressDelay: nothing is visible now, yet a new message arrives.
+        await harness.WaitForWorkToDrainAsync();
+        Assert.Single(harness.App.Monitor.Invocations, invocation => invocation.FunctionName == ExportWorker.FunctionName);
+        harness.Time.Advance(ExportWorker.InProgressDelay + TimeSpan.FromSeconds(1));
+        // Queue visibility runs on the storage service's clock, not the app's: this wait lasts the real 30 s.
+        var continuation = await harness.App.Monitor.WaitForInvocationAsync(
+            invocation => invocation.FunctionName == ExportWorker.FunctionName && invocation.MessageId != first.MessageId, limit);
+        await harness.WaitForWorkToDrainAsync();
+
+        Assert.Equal(TriggerOutcome.Succeeded, continuation.Outcome);
+        export = await harness.GetExportAsync(id);
+        Assert.Equal("DONE", export["status"]!.GetValue<string>());
+        var finished = Assert.Single(export["runs"]![0]!["items"]!.AsArray())!;
+        Assert.Equal("DONE", finished["status"]!.GetValue<string>());
+        Assert.Equal(3, finished["pages"]!.GetValue<long>());
+        Assert.Equal(25, finished["exported"]!.GetValue<long>());
+        // Resumed from the checkpointed cursor: no second cursor, page 0 not read again, no record sent twice.
+        Assert.Equal(1, harness.CleverTap.CursorsOpened);
+        Assert.Equal(3, harness.CleverTap.PagesServed);
+        Assert.Equal(attemptsPerInvocation, harness.CleverTap.InProgressAnswers);
+        Assert.Equal(harness.ExpectedMessageIds(["Charged"], [November1]).OrderBy(id => id), harness.Segment.Messages.Keys.OrderBy(id => id));
+        Assert.Equal(25, harness.Segment.AcceptedMessages);
+        Assert.Equal(0, harness.Segment.DuplicateMessages);
+    }
+
+    /// <summary>
+    /// Moves the manual clock to each "still in progress" retry delay as soon as the client arms it, until
+    /// <paramref name="until"/> completes. The retry delays are at most 20 s; every other timer on this clock while
+    /// a page is read is longer (Segment's attempt timeout 30 s, CleverTap's 2 min), so it is never fired early.
+    /// </summary>
+    private static async Task<T> AdvanceThroughRetryDelaysUntilAsync<T>(ManualTimeProvider clock, Task<T> until, CancellationToken ct)
+    {
+        var retryDelayLimit = TimeSpan.FromSeconds(25);
+        while (!until.IsCompleted)
+        {
+            var armed = clock.WaitForTimerAsync(retryDelayLimit, ct);
+            if (await Task.WhenAny(armed, until) == armed)
+            {
+                var dueAt = await armed;
+                if (dueAt > clock.GetUtcNow())
+                    clock.SetUtcNow(dueAt);
+            }
+        }
+        return await until;
+    }
+
+    [Fact]
     public async Task Notification_event_is_skipped_with_its_reason_and_the_export_still_completes()
     {
         await using var harness = await ExportHarness.StartAsync(new DateTimeOffset(2026, 11, 22, 4, 0, 0, TimeSpan.Zero));
