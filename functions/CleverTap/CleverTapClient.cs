@@ -118,6 +118,8 @@ public sealed partial class CleverTapClient(HttpClient http, ILogger<CleverTapCl
         account.Authenticate(request);
         request.Options.Set(CleverTapResilienceHandler.DeadlineOption, deadline);
         request.Options.Set(CleverTapResilienceHandler.AccountOption, account.Name);
+        // Keyed by account id and host, not connection name: two connections to one account share its limit.
+        request.Options.Set(CleverTapResilienceHandler.SlotsOption, ($"{account.AccountId}@{account.ApiBaseUri.Authority}", account.MaxConcurrentUploads));
         return request;
     }
 

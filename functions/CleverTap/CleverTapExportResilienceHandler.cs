@@ -1,4 +1,5 @@
 using CleverTapSegment.Hosting;
+using CleverTapSegment.Storage;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json;
@@ -20,32 +21,46 @@ public sealed class CleverTapExportResilienceHandler : DelegatingHandler
     /// <summary>Identifies the account whose concurrency slots a request takes (set by the client on every request).</summary>
     internal static readonly HttpRequestOptionsKey<string> AccountKey = new("CleverTapSegment.CleverTapExportAccount");
 
+    internal const string SlotScope = "export";
+
+    /// <summary>The attempt timeout: a page of 5000 records is a few MB; two minutes leaves room for a slow export node.</summary>
+    internal static readonly TimeSpan AttemptTimeout = TimeSpan.FromMinutes(2);
+
+    /// <summary>A crashed holder's slot frees itself this long after its attempt would have timed out.</summary>
+    internal static readonly TimeSpan LeaseMargin = TimeSpan.FromSeconds(30);
+
     private readonly CleverTapExportLimiters _limiters;
+    private readonly LeasedSlots? _slots;
     private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
     private readonly ResiliencePipeline _attemptTimeout;
 
-    public CleverTapExportResilienceHandler(CleverTapExportLimiters limiters, TimeProvider timeProvider, ILogger<CleverTapExportResilienceHandler> logger)
+    public CleverTapExportResilienceHandler(CleverTapExportLimiters limiters, TimeProvider timeProvider, ILogger<CleverTapExportResilienceHandler> logger, LeasedSlots? slots = null)
     {
         _limiters = limiters;
+        _slots = slots;
         _pipeline = BuildPipeline(timeProvider, logger);
         // Bounds one attempt once it holds a slot: waiting for a slot behind slow pages of other items is not a failure.
-        // A page of 5000 records is a few MB; two minutes leaves room for a slow export node.
-        _attemptTimeout = new ResiliencePipelineBuilder { TimeProvider = timeProvider }.AddTimeout(TimeSpan.FromMinutes(2)).Build();
+        _attemptTimeout = new ResiliencePipelineBuilder { TimeProvider = timeProvider }.AddTimeout(AttemptTimeout).Build();
     }
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var account = request.Options.TryGetValue(AccountKey, out var key) ? key : request.RequestUri?.Authority ?? "";
         var limiter = _limiters.For(account);
-        return await _pipeline.ExecuteAsync(token => SendOnceAsync(request, limiter, token), cancellationToken);
+        return await _pipeline.ExecuteAsync(token => SendOnceAsync(request, account, limiter, token), cancellationToken);
     }
 
-    private async ValueTask<HttpResponseMessage> SendOnceAsync(HttpRequestMessage request, RateLimiter limiter, CancellationToken ct)
+    private async ValueTask<HttpResponseMessage> SendOnceAsync(HttpRequestMessage request, string account, RateLimiter limiter, CancellationToken ct)
     {
         // The slot is held until the body is read: CleverTap counts a call as running until it has answered in full.
+        // The in-process limiter first (cheap, keeps this instance's callers queued in order), then the account's slot
+        // shared by every instance, so the 3-call limit holds across a scaled-out app.
         using var lease = await limiter.AcquireAsync(1, ct);
         if (!lease.IsAcquired)
             throw new HttpRequestException("The CleverTap export concurrency queue refused the request.");
+        await using var slot = _slots is null
+            ? SlotLease.Degraded
+            : await _slots.AcquireAsync(SlotScope, account, CleverTapExportLimiters.ConcurrentCallsPerAccount, AttemptTimeout + LeaseMargin, ct);
         var (response, buffered) = await _attemptTimeout.ExecuteAsync(async token =>
         {
             var response = await base.SendAsync(request, token);

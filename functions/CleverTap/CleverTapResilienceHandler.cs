@@ -1,4 +1,5 @@
 using CleverTapSegment.Hosting;
+using CleverTapSegment.Storage;
 using System.Collections.Concurrent;
 using System.Net;
 using Polly;
@@ -12,14 +13,28 @@ namespace CleverTapSegment.CleverTap;
 /// Runs every CleverTap call through the account's resilience pipeline: retry with jittered backoff for
 /// 429/5xx/network/timeouts honouring <c>Retry-After</c>, a circuit breaker, and a per-attempt timeout, all bounded
 /// by the caller's deadline (<see cref="DeadlineOption"/>) so a Segment request is still answered in time.
+/// The whole call runs inside one of the account's upload slots shared by every instance (<see cref="LeasedSlots"/>):
+/// CleverTap limits concurrent upload/delete calls per account, not per instance
+/// (https://developer.clevertap.com/docs/api-request-limit). Waiting for a slot counts against the deadline.
 /// </summary>
-public sealed class CleverTapResilienceHandler(CleverTapResiliencePipelines pipelines) : DelegatingHandler
+public sealed class CleverTapResilienceHandler(CleverTapResiliencePipelines pipelines, TimeProvider timeProvider, LeasedSlots? slots = null) : DelegatingHandler
 {
+    internal const string SlotScope = "upload";
+
+    /// <summary>A crashed holder's slot frees itself this long after the call's deadline.</summary>
+    internal static readonly TimeSpan LeaseMargin = TimeSpan.FromSeconds(10);
+
+    /// <summary>The lease when a call has no deadline (never the case for ingest): longer than any sane upload.</summary>
+    internal static readonly TimeSpan LeaseWithoutDeadline = TimeSpan.FromMinutes(2);
+
     /// <summary>When the caller must have an answer; retries and attempt timeouts stay inside it.</summary>
     public static readonly HttpRequestOptionsKey<DateTimeOffset> DeadlineOption = new("CleverTap.Deadline");
 
     /// <summary>The account name: the circuit breaker is per account.</summary>
     public static readonly HttpRequestOptionsKey<string> AccountOption = new("CleverTap.Account");
+
+    /// <summary>The account's concurrency slots: its key (id and API host) and how many calls may run at once.</summary>
+    public static readonly HttpRequestOptionsKey<(string Key, int Slots)> SlotsOption = new("CleverTap.Slots");
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
@@ -28,19 +43,40 @@ public sealed class CleverTapResilienceHandler(CleverTapResiliencePipelines pipe
         // Buffered once so every attempt sends an identical, fresh request.
         var body = request.Content is null ? null : await request.Content.ReadAsByteArrayAsync(cancellationToken);
 
+        await using var slot = slots is not null && request.Options.TryGetValue(SlotsOption, out var limit)
+            ? await slots.AcquireAsync(SlotScope, limit.Key, limit.Slots, LeaseFor(deadline), cancellationToken)
+            : SlotLease.Degraded;
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         context.Properties.Set(CleverTapResiliencePipelines.DeadlineKey, deadline);
         try
         {
-            return await pipelines.For(account).ExecuteAsync(
+            var response = await pipelines.For(account).ExecuteAsync(
                 static (ctx, state) => state.Handler.SendAttemptAsync(state.Request, state.Body, ctx.CancellationToken),
                 context,
                 (Handler: this, Request: request, Body: body));
+            // Read inside the slot: CleverTap counts a call as running until it has answered in full.
+            try
+            {
+                await response.Content.LoadIntoBufferAsync(cancellationToken);
+            }
+            catch
+            {
+                response.Dispose();
+                throw;
+            }
+            return response;
         }
         finally
         {
             ResilienceContextPool.Shared.Return(context);
         }
+    }
+
+    // The retries stay inside the deadline, so the call cannot outlast it.
+    private TimeSpan LeaseFor(DateTimeOffset deadline)
+    {
+        var remaining = deadline == DateTimeOffset.MaxValue ? LeaseWithoutDeadline : deadline - timeProvider.GetUtcNow();
+        return (remaining < LeaseWithoutDeadline ? (remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero) : LeaseWithoutDeadline) + LeaseMargin;
     }
 
     private async ValueTask<HttpResponseMessage> SendAttemptAsync(HttpRequestMessage original, byte[]? body, CancellationToken cancellationToken)

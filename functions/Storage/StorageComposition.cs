@@ -23,6 +23,12 @@ public static class StorageComposition
             provider.GetRequiredService<StorageAccount>(), CreateOptions(provider), TimeProvider.System));
         services.AddSingleton(provider => new QueueServiceClient(
             provider.GetRequiredService<StorageAccount>(), CreateOptions(provider), TimeProvider.System));
+        // Its own client with a short retry budget: a slow or failing limiter must fall back to the in-process limit
+        // quickly instead of spending the caller's delivery deadline on storage retries.
+        services.AddSingleton(provider => new LeasedSlots(
+            new TableServiceClient(provider.GetRequiredService<StorageAccount>(), CreateLimiterOptions(provider), TimeProvider.System)
+                .GetTableClient(LeasedSlots.DefaultTableName),
+            provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<LeasedSlots>>()));
         // Resolving the clients when the host starts turns a missing or bad AzureWebJobsStorage into a start-up failure.
         services.AddHostedService<StorageStartupCheck>();
         return builder;
@@ -32,6 +38,15 @@ public static class StorageComposition
     {
         Transport = new HttpClientTransport(provider.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName)),
     };
+
+    private static StorageClientOptions CreateLimiterOptions(IServiceProvider provider)
+    {
+        var options = CreateOptions(provider);
+        options.Retry.MaxRetries = 1;
+        options.Retry.Delay = TimeSpan.FromMilliseconds(50);
+        options.Retry.NetworkTimeout = TimeSpan.FromSeconds(3);
+        return options;
+    }
 
     private sealed class StorageStartupCheck(TableServiceClient tables, QueueServiceClient queues) : IHostedService
     {

@@ -1,0 +1,193 @@
+using System.Net;
+using System.Net.Sockets;
+using CleverTapSegment.Storage;
+using CleverTapSegment.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace CleverTapSegment.Tests.Storage;
+
+/// <summary>
+/// The distributed semaphore against real Azurite. Each <see cref="LeasedSlots"/> stands for one app instance; they
+/// share a table, as scaled-out instances share the storage account.
+/// </summary>
+[Collection("Azurite")]
+public sealed class LeasedSlotsTests(AzuriteFixture azurite)
+{
+    private const string Scope = "upload";
+    private const int Slots = 3;
+    private static readonly TimeSpan Lease = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+    private static readonly DateTimeOffset Start = new(2026, 11, 22, 5, 0, 0, TimeSpan.Zero);
+
+    private readonly string _account = "ACC-" + Guid.NewGuid().ToString("N")[..8];
+
+    private LeasedSlots Instance(TableClient table, TimeProvider clock) => new(table, clock, NullLogger<LeasedSlots>.Instance);
+
+    private TableClient NewTable() => azurite.TableServiceClient.GetTableClient(azurite.UniqueTableName("slots"));
+
+    [Fact]
+    public async Task Two_instances_never_hold_more_than_the_slot_count_and_a_waiter_proceeds_after_a_release()
+    {
+        var table = NewTable();
+        var clock = new SignallingClock(new ManualTimeProvider(Start));
+        var first = Instance(table, clock);
+        var second = Instance(table, clock);
+
+        var held = new List<SlotLease>
+        {
+            await first.AcquireAsync(Scope, _account, Slots, Lease, CancellationToken.None),
+            await second.AcquireAsync(Scope, _account, Slots, Lease, CancellationToken.None),
+            await first.AcquireAsync(Scope, _account, Slots, Lease, CancellationToken.None),
+        };
+        Assert.All(held, lease => Assert.True(lease.IsHeld));
+        Assert.Equal(Slots, held.Select(lease => lease.Slot).Distinct().Count());
+        Assert.Null(await first.TryAcquireOnceAsync(Scope, _account, Slots, Lease, CancellationToken.None));
+        Assert.Null(await second.TryAcquireOnceAsync(Scope, _account, Slots, Lease, CancellationToken.None));
+
+        var waiting = clock.NextTimerCreated();
+        var fourth = second.AcquireAsync(Scope, _account, Slots, Lease, CancellationToken.None);
+        // It found every slot held and is backing off on the clock, not holding a fourth slot.
+        await waiting.WaitAsync(Patience);
+        Assert.False(fourth.IsCompleted);
+
+        await held[1].DisposeAsync();
+        clock.Inner.Advance(TimeSpan.FromSeconds(1));
+        await using var acquired = await fourth.WaitAsync(Patience);
+
+        Assert.True(acquired.IsHeld);
+        Assert.Equal(held[1].Slot, acquired.Slot);
+        Assert.Null(await first.TryAcquireOnceAsync(Scope, _account, Slots, Lease, CancellationToken.None));
+        foreach (var lease in held)
+            await lease.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Waiting_for_a_slot_ends_at_the_callers_deadline()
+    {
+        var table = NewTable();
+        var clock = new SignallingClock(new ManualTimeProvider(Start));
+        var instance = Instance(table, clock);
+        await using var only = await instance.AcquireAsync(Scope, _account, 1, Lease, CancellationToken.None);
+        using var deadline = new CancellationTokenSource();
+
+        var waiting = clock.NextTimerCreated();
+        var second = instance.AcquireAsync(Scope, _account, 1, Lease, deadline.Token);
+        await waiting.WaitAsync(Patience);
+        await deadline.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => second.WaitAsync(Patience));
+    }
+
+    [Fact]
+    public async Task An_expired_lease_is_taken_over_and_its_late_release_leaves_the_new_holder_alone()
+    {
+        var table = NewTable();
+        var clock = new ManualTimeProvider(Start);
+        var crashed = Instance(table, clock);
+        var survivor = Instance(table, clock);
+        var stale = await crashed.AcquireAsync(Scope, _account, 1, Lease, CancellationToken.None);
+        Assert.Null(await survivor.TryAcquireOnceAsync(Scope, _account, 1, Lease, CancellationToken.None));
+
+        clock.Advance(Lease + TimeSpan.FromSeconds(1));
+        await using var takenOver = await survivor.TryAcquireOnceAsync(Scope, _account, 1, Lease, CancellationToken.None);
+        Assert.NotNull(takenOver);
+        Assert.True(takenOver.IsHeld);
+
+        // The overrunning holder finishes and gives back a slot that is no longer its own: that must be a no-op.
+        await stale.DisposeAsync();
+
+        Assert.Null(await crashed.TryAcquireOnceAsync(Scope, _account, 1, Lease, CancellationToken.None));
+        var entity = await table.GetEntityIfExistsAsync(LeasedSlots.PartitionKeyFor(Scope, _account), takenOver.Slot!);
+        Assert.Equal(clock.GetUtcNow() + Lease, entity!.GetDateTimeOffset(LeasedSlots.LeasedUntilProperty));
+    }
+
+    [Fact]
+    public async Task A_slot_this_instance_freed_is_not_reclaimed_once_another_instance_holds_it()
+    {
+        var table = NewTable();
+        var clock = new ManualTimeProvider(Start);
+        var first = Instance(table, clock);
+        var second = Instance(table, clock);
+        await (await first.AcquireAsync(Scope, _account, 1, Lease, CancellationToken.None)).DisposeAsync();
+
+        await using var taken = await second.AcquireAsync(Scope, _account, 1, Lease, CancellationToken.None);
+
+        Assert.True(taken.IsHeld);
+        Assert.Null(await first.TryAcquireOnceAsync(Scope, _account, 1, Lease, CancellationToken.None));
+        await taken.DisposeAsync();
+        await using var again = await first.TryAcquireOnceAsync(Scope, _account, 1, Lease, CancellationToken.None);
+        Assert.True(again?.IsHeld);
+    }
+
+    [Fact]
+    public async Task Accounts_and_scopes_have_their_own_slots()
+    {
+        var table = NewTable();
+        var instance = Instance(table, new ManualTimeProvider(Start));
+        await using var upload = await instance.AcquireAsync(Scope, _account, 1, Lease, CancellationToken.None);
+
+        await using var export = await instance.TryAcquireOnceAsync("export", _account, 1, Lease, CancellationToken.None);
+        await using var other = await instance.TryAcquireOnceAsync(Scope, _account + "/other?#", 1, Lease, CancellationToken.None);
+
+        Assert.True(export?.IsHeld);
+        Assert.True(other?.IsHeld);
+    }
+
+    [Fact]
+    public async Task Storage_down_proceeds_degraded_without_throwing()
+    {
+        var unreachable = new StorageAccount
+        {
+            AccountName = "devstoreaccount1",
+            TableEndpoint = new Uri($"http://127.0.0.1:{ClosedPort()}/devstoreaccount1"),
+            QueueEndpoint = new Uri($"http://127.0.0.1:{ClosedPort()}/devstoreaccount1"),
+            SharedKey = azurite.StorageAccount.SharedKey,
+        };
+        var options = new StorageClientOptions();
+        options.Retry.MaxRetries = 0;
+        var table = new TableServiceClient(unreachable, options).GetTableClient(LeasedSlots.DefaultTableName);
+        var instance = Instance(table, new ManualTimeProvider(Start));
+
+        await using var first = await instance.AcquireAsync(Scope, _account, 1, Lease, CancellationToken.None);
+        await using var second = await instance.AcquireAsync(Scope, _account, 1, Lease, CancellationToken.None);
+
+        Assert.False(first.IsHeld);
+        Assert.False(second.IsHeld);
+    }
+
+    private static int ClosedPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>A manual clock that says when code starts waiting on it (a backoff delay creates a timer).</summary>
+    private sealed class SignallingClock(ManualTimeProvider inner) : TimeProvider
+    {
+        private TaskCompletionSource _timerCreated = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public ManualTimeProvider Inner { get; } = inner;
+
+        public Task NextTimerCreated()
+        {
+            _timerCreated = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return _timerCreated.Task;
+        }
+
+        public override DateTimeOffset GetUtcNow() => Inner.GetUtcNow();
+
+        public override TimeZoneInfo LocalTimeZone => Inner.LocalTimeZone;
+
+        public override long TimestampFrequency => Inner.TimestampFrequency;
+
+        public override long GetTimestamp() => Inner.GetTimestamp();
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            var timer = Inner.CreateTimer(callback, state, dueTime, period);
+            _timerCreated.TrySetResult();
+            return timer;
+        }
+    }
+}
