@@ -225,13 +225,15 @@ var queueNames = [
   'export-work-poison'
 ]
 
-// The app's tables: export partners, definitions, runs, work items, and delivered Segment messageIds.
+// The app's tables: export partners, definitions, runs, work items, delivered Segment messageIds, and the leased
+// slots that hold CleverTap's per-account concurrency limits across instances.
 var tableNames = [
   'exportpartners'
   'exports'
   'exportruns'
   'exportitems'
   'ingestdelivered'
+  'concurrencyslots'
 ]
 
 // ---------------------------------------------------------------------------------------------------------------

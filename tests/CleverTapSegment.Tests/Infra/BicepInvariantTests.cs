@@ -28,7 +28,7 @@ public sealed partial class BicepInvariantTests
     ];
 
     // The tables the app keeps its state in (DESIGN §6, delivered-messageId memory §5); the app also creates them if missing.
-    private static readonly string[] s_appTables = ["exportpartners", "exports", "exportruns", "exportitems", "ingestdelivered"];
+    private static readonly string[] s_appTables = ["exportpartners", "exports", "exportruns", "exportitems", "ingestdelivered", "concurrencyslots"];
 
     [Fact]
     public void Storage_account_refuses_shared_keys_public_blobs_and_old_TLS()
