@@ -59,17 +59,11 @@ internal static partial class FunctionTriggers
     private static FunctionBinding? FromAttribute(string function, object attribute)
     {
         var typeName = attribute.GetType().Name;
-        var type = typeName switch
-        {
-            "QueueTriggerAttribute" => "queueTrigger",
-            "QueueOutputAttribute" => "queue",
-            "TimerTriggerAttribute" => "timerTrigger",
-            _ when typeName.EndsWith("TriggerAttribute", StringComparison.Ordinal) || typeName.EndsWith("InputAttribute", StringComparison.Ordinal)
-                || typeName.EndsWith("OutputAttribute", StringComparison.Ordinal) => typeName[..^"Attribute".Length],
-            _ => null,
-        };
-        if (type is null)
+        var kind = typeName.EndsWith("Attribute", StringComparison.Ordinal) ? typeName[..^"Attribute".Length] : typeName;
+        if (!kind.EndsWith("Trigger", StringComparison.Ordinal) && !kind.EndsWith("Input", StringComparison.Ordinal) && !kind.EndsWith("Output", StringComparison.Ordinal))
             return null;
+        // As function.json spells binding types: QueueTrigger → queueTrigger, and a queue output is "queue".
+        var type = kind == "QueueOutput" ? "queue" : char.ToLowerInvariant(kind[0]) + kind[1..];
         // %Setting% references may sit in any string property (a schedule, a queue name, a route).
         var references = attribute.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance)
             .Where(p => p.PropertyType == typeof(string) && p.GetIndexParameters().Length == 0)
@@ -77,7 +71,7 @@ internal static partial class FunctionTriggers
             .ToList();
         var queueName = StringProperty(attribute, "QueueName");
         var connection = attribute.GetType().GetProperty("Connection") is null ? null : StringProperty(attribute, "Connection") ?? DefaultConnection;
-        return new FunctionBinding(function, type, queueName, connection, references, $"{function} [{typeName[..^"Attribute".Length]}]");
+        return new FunctionBinding(function, type, queueName, connection, references, $"{function} [{kind}]");
     }
 
     public static IEnumerable<FunctionBinding> FromFunctionJson(IEnumerable<string> paths)
