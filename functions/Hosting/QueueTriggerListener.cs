@@ -1,4 +1,6 @@
-using CleverTapSegment.Storage;
+using System.Text;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
 
 namespace CleverTapSegment.Hosting;
 
@@ -11,6 +13,8 @@ namespace CleverTapSegment.Hosting;
 /// or copied raw to <c>&lt;queue&gt;-poison</c> and deleted once <c>DequeueCount &gt;= maxDequeueCount</c>;
 /// undecodable (non-base64) messages go straight to poison.
 /// Storage leases run on real time (the service's clock), so this class uses <see cref="TimeProvider.System"/>.
+/// <paramref name="queues"/> must not decode (<see cref="QueueMessageEncoding.None"/>): the listener decodes itself,
+/// so an undecodable message can be poisoned and copied unchanged.
 /// </summary>
 internal sealed class QueueTriggerListener(
     string functionName,
@@ -27,6 +31,7 @@ internal sealed class QueueTriggerListener(
     private static readonly TimeSpan s_minimumPollingInterval = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan s_releaseTimeout = TimeSpan.FromSeconds(5);
     private static readonly TimeProvider s_storageClock = TimeProvider.System;
+    private static readonly UTF8Encoding s_strictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private readonly object _gate = new();
     private readonly HashSet<Task> _inFlight = [];
@@ -59,10 +64,10 @@ internal sealed class QueueTriggerListener(
                 }
 
                 var pollNumber = monitor.ReportPollStarting(queueName);
-                IReadOnlyList<QueueMessage> messages;
+                QueueMessage[] messages;
                 try
                 {
-                    messages = await queue.ReceiveMessagesAsync(options.BatchSize, s_lease, stoppingToken);
+                    messages = (await queue.ReceiveMessagesAsync(options.BatchSize, s_lease, stoppingToken)).Value;
                 }
                 catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
                 {
@@ -73,7 +78,7 @@ internal sealed class QueueTriggerListener(
                     continue;
                 }
 
-                if (messages.Count == 0)
+                if (messages.Length == 0)
                 {
                     monitor.ReportPollResult(queueName, pollNumber, idle: InFlightCount == 0);
                     await WaitAsync(wake, idleDelay, stoppingToken);
@@ -139,8 +144,8 @@ internal sealed class QueueTriggerListener(
         {
             try
             {
-                await queue.CreateIfNotExistsAsync(stoppingToken);
-                await poison.CreateIfNotExistsAsync(stoppingToken);
+                await queue.CreateIfNotExistsAsync(cancellationToken: stoppingToken);
+                await poison.CreateIfNotExistsAsync(cancellationToken: stoppingToken);
                 return;
             }
             catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
@@ -168,9 +173,9 @@ internal sealed class QueueTriggerListener(
             string text;
             if (!options.IsBase64)
             {
-                text = message.RawText;
+                text = message.MessageText;
             }
-            else if (!message.TryDecodeText(out text))
+            else if (!TryDecodeBase64Text(message.MessageText, out text))
             {
                 await MoveToPoisonAsync(queue, poison, message, lease, "not base64 text (messageEncoding is base64)", stoppingToken);
                 return;
@@ -203,7 +208,7 @@ internal sealed class QueueTriggerListener(
             }
             else
             {
-                await queue.UpdateMessageAsync(message.MessageId, lease.PopReceipt, options.VisibilityTimeout, stoppingToken);
+                await queue.UpdateMessageAsync(message.MessageId, lease.PopReceipt, visibilityTimeout: options.VisibilityTimeout, cancellationToken: stoppingToken);
                 logger.LogWarning("{FunctionName} failed on message {MessageId} (attempt {DequeueCount} of {MaxDequeueCount}); visible again in {VisibilityTimeout}",
                     functionName, message.MessageId, message.DequeueCount, options.MaxDequeueCount, options.VisibilityTimeout);
                 Report(message, TriggerOutcome.Failed);
@@ -223,7 +228,7 @@ internal sealed class QueueTriggerListener(
 
     private async Task MoveToPoisonAsync(QueueClient queue, QueueClient poison, QueueMessage message, MessageLease lease, string reason, CancellationToken cancellationToken)
     {
-        await poison.SendRawMessageAsync(message.RawText, cancellationToken);
+        await poison.SendMessageAsync(message.MessageText, cancellationToken);
         await queue.DeleteMessageAsync(message.MessageId, lease.PopReceipt, cancellationToken);
         logger.LogError("Message {MessageId} moved from {QueueName} to {PoisonQueue}: {Reason}",
             message.MessageId, queueName, poison.Name, reason);
@@ -236,7 +241,7 @@ internal sealed class QueueTriggerListener(
         using var timeout = new CancellationTokenSource(s_releaseTimeout);
         try
         {
-            await queue.UpdateMessageAsync(lease.MessageId, lease.PopReceipt, TimeSpan.Zero, timeout.Token);
+            await queue.UpdateMessageAsync(lease.MessageId, lease.PopReceipt, visibilityTimeout: TimeSpan.Zero, cancellationToken: timeout.Token);
         }
         catch (Exception exception)
         {
@@ -252,8 +257,8 @@ internal sealed class QueueTriggerListener(
             while (true)
             {
                 await Task.Delay(s_lease / 2, s_storageClock, cancellationToken);
-                var receipt = await queue.UpdateMessageAsync(lease.MessageId, lease.PopReceipt, s_lease, cancellationToken);
-                lease.PopReceipt = receipt.PopReceipt;
+                var receipt = await queue.UpdateMessageAsync(lease.MessageId, lease.PopReceipt, visibilityTimeout: s_lease, cancellationToken: cancellationToken);
+                lease.PopReceipt = receipt.Value.PopReceipt;
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -277,14 +282,32 @@ internal sealed class QueueTriggerListener(
             writer.WriteEndObject();
             writer.WriteStartObject("Metadata");
             writer.WriteNumber("DequeueCount", message.DequeueCount);
-            writer.WriteString("ExpirationTime", message.ExpiresOn);
+            writer.WriteString("ExpirationTime", message.ExpiresOn.GetValueOrDefault());
             writer.WriteString("Id", message.MessageId);
-            writer.WriteString("InsertionTime", message.InsertedOn);
-            writer.WriteString("NextVisibleTime", message.NextVisibleOn);
+            writer.WriteString("InsertionTime", message.InsertedOn.GetValueOrDefault());
+            writer.WriteString("NextVisibleTime", message.NextVisibleOn.GetValueOrDefault());
             writer.WriteString("PopReceipt", lease.PopReceipt);
             EnvelopeWriter.WriteSys(writer, functionName, s_storageClock.GetUtcNow());
             writer.WriteEndObject();
         });
+
+    /// <summary>Decodes base64 UTF-8 text, the queue trigger's default encoding; false for anything else (the host poisons it).</summary>
+    private static bool TryDecodeBase64Text(string rawText, out string text)
+    {
+        text = "";
+        var buffer = new byte[rawText.Length];
+        if (!Convert.TryFromBase64String(rawText, buffer, out var length))
+            return false;
+        try
+        {
+            text = s_strictUtf8.GetString(buffer, 0, length);
+            return true;
+        }
+        catch (DecoderFallbackException)
+        {
+            return false;
+        }
+    }
 
     private TimeSpan NextBackOff(TimeSpan current)
     {

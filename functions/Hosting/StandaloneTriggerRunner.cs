@@ -1,5 +1,8 @@
 using System.Text.RegularExpressions;
+using Azure.Data.Tables;
+using Azure.Storage.Queues;
 using CleverTapSegment.Storage;
+using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Options;
 using NCrontab;
 
@@ -125,7 +128,7 @@ public sealed partial class StandaloneTriggerRunner : BackgroundService
             throw new InvalidOperationException(
                 $"{definition.Name}: the standalone runner only serves the AzureWebJobsStorage account, not connection '{connection}'.");
         }
-        var queues = _services.GetService<QueueServiceClient>()
+        var queues = _services.GetService<IAzureClientFactory<QueueServiceClient>>()?.CreateClient(StorageComposition.RawQueueClientName)
             ?? throw new InvalidOperationException(
                 $"{definition.Name}: the queue trigger needs storage; set AzureWebJobsStorage (e.g. UseDevelopmentStorage=true).");
         var listener = new QueueTriggerListener(

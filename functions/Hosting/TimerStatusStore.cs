@@ -1,4 +1,4 @@
-using CleverTapSegment.Storage;
+using Azure.Data.Tables;
 
 namespace CleverTapSegment.Hosting;
 
@@ -9,8 +9,8 @@ internal sealed record TimerStatus(DateTimeOffset? Last, DateTimeOffset Next);
 /// The standalone stand-in for the host's schedule monitor (<c>useMonitor</c>): the host keeps each timer's
 /// <c>{Last, Next}</c> in a status blob so an occurrence missed while the app was down runs at start-up with
 /// <c>IsPastDue</c> (https://learn.microsoft.com/azure/azure-functions/functions-bindings-timer#usemonitor).
-/// We have no blob client, so a table holds the same two values. Storage trouble only costs the catch-up:
-/// it is logged and the timer runs on.
+/// We have no blob client, so a table (created at start-up with the app's others) holds the same two values.
+/// Storage trouble only costs the catch-up: it is logged and the timer runs on.
 /// </summary>
 internal sealed class TimerStatusStore(TableServiceClient tables, ILogger<TimerStatusStore> logger)
 {
@@ -18,17 +18,13 @@ internal sealed class TimerStatusStore(TableServiceClient tables, ILogger<TimerS
     private const string PartitionKey = "timers";
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(5);
 
-    private readonly SemaphoreSlim _createOnce = new(1, 1);
-    private bool _created;
-
     public async Task<TimerStatus?> ReadAsync(string functionName, CancellationToken cancellationToken)
     {
         try
         {
             using var timeout = Timeout(cancellationToken);
-            var table = await TableAsync(timeout.Token);
-            var entity = await table.GetEntityIfExistsAsync(PartitionKey, functionName, cancellationToken: timeout.Token);
-            return entity?.GetDateTimeOffset("Next") is { } next ? new TimerStatus(entity.GetDateTimeOffset("Last"), next) : null;
+            var entity = await tables.GetTableClient(TableName).GetEntityIfExistsAsync<TableEntity>(PartitionKey, functionName, cancellationToken: timeout.Token);
+            return entity.HasValue && entity.Value!.GetDateTimeOffset("Next") is { } next ? new TimerStatus(entity.Value.GetDateTimeOffset("Last"), next) : null;
         }
         catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
         {
@@ -43,13 +39,12 @@ internal sealed class TimerStatusStore(TableServiceClient tables, ILogger<TimerS
         try
         {
             using var timeout = Timeout(cancellationToken);
-            var table = await TableAsync(timeout.Token);
             var entity = new TableEntity(PartitionKey, functionName)
             {
                 ["Next"] = status.Next,
                 ["Last"] = status.Last,
             };
-            await table.UpsertEntityAsync(entity, TableUpdateMode.Replace, timeout.Token);
+            await tables.GetTableClient(TableName).UpsertEntityAsync(entity, TableUpdateMode.Replace, timeout.Token);
         }
         catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
         {
@@ -62,28 +57,5 @@ internal sealed class TimerStatusStore(TableServiceClient tables, ILogger<TimerS
         var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(s_timeout);
         return timeout;
-    }
-
-    private async Task<TableClient> TableAsync(CancellationToken cancellationToken)
-    {
-        var table = tables.GetTableClient(TableName);
-        if (_created)
-        {
-            return table;
-        }
-        await _createOnce.WaitAsync(cancellationToken);
-        try
-        {
-            if (!_created)
-            {
-                await table.CreateIfNotExistsAsync(cancellationToken);
-                _created = true;
-            }
-            return table;
-        }
-        finally
-        {
-            _createOnce.Release();
-        }
     }
 }

@@ -1,7 +1,7 @@
 using Azure;
+using Azure.Data.Tables;
 using CleverTapSegment.CleverTap;
 using CleverTapSegment.Exports.Model;
-using CleverTapSegment.Storage;
 
 namespace CleverTapSegment.Exports.Runs;
 

@@ -40,9 +40,9 @@ public sealed class QueueRunnerTests(AzuriteFixture azurite) : IDisposable
         Assert.Equal(
             [TriggerOutcome.Failed, TriggerOutcome.Failed, TriggerOutcome.MovedToPoison],
             app.Monitor.Invocations.Where(invocation => invocation.QueueName == _failQueue).Select(invocation => invocation.Outcome));
-        var poisoned = Assert.Single(await azurite.QueueServiceClient.GetQueueClient(_failQueue + "-poison").PeekMessagesAsync(32, Timeout));
-        Assert.Equal(Base64(text), poisoned.RawText);
-        Assert.Empty(await azurite.QueueServiceClient.GetQueueClient(_failQueue).PeekMessagesAsync(32, Timeout));
+        var poisoned = Assert.Single((await azurite.RawQueueServiceClient.GetQueueClient(_failQueue + "-poison").PeekMessagesAsync(32, Timeout)).Value);
+        Assert.Equal(Base64(text), poisoned.MessageText);
+        Assert.Empty((await azurite.QueueServiceClient.GetQueueClient(_failQueue).PeekMessagesAsync(32, Timeout)).Value);
     }
 
     [Fact]
@@ -62,8 +62,8 @@ public sealed class QueueRunnerTests(AzuriteFixture azurite) : IDisposable
         Assert.Equal(texts.Order(StringComparer.Ordinal), received.Select(message => message.MessageText).Order(StringComparer.Ordinal));
         Assert.All(received, message => Assert.Equal(1, message.DequeueCount));
         Assert.All(received, message => Assert.NotNull(message.MessageId));
-        Assert.Empty(await queue.PeekMessagesAsync(32, Timeout));
-        Assert.Empty(await azurite.QueueServiceClient.GetQueueClient(_echoQueue + "-poison").PeekMessagesAsync(32, Timeout));
+        Assert.Empty((await queue.PeekMessagesAsync(32, Timeout)).Value);
+        Assert.Empty((await azurite.QueueServiceClient.GetQueueClient(_echoQueue + "-poison").PeekMessagesAsync(32, Timeout)).Value);
     }
 
     [Fact]
@@ -71,14 +71,14 @@ public sealed class QueueRunnerTests(AzuriteFixture azurite) : IDisposable
     {
         await using var app = await StartAsync();
         const string raw = "plain text, not base64 {}";
-        await azurite.QueueServiceClient.GetQueueClient(_echoQueue).SendRawMessageAsync(raw, Timeout);
+        await azurite.RawQueueServiceClient.GetQueueClient(_echoQueue).SendMessageAsync(raw, Timeout);
 
         var outcome = await app.Monitor.WaitForInvocationAsync(invocation => invocation.QueueName == _echoQueue, Timeout);
 
         Assert.Equal(TriggerOutcome.MovedToPoison, outcome.Outcome);
         Assert.Empty(_recorder.Triggers);
-        var poisoned = Assert.Single(await azurite.QueueServiceClient.GetQueueClient(_echoQueue + "-poison").PeekMessagesAsync(32, Timeout));
-        Assert.Equal(raw, poisoned.RawText);
+        var poisoned = Assert.Single((await azurite.RawQueueServiceClient.GetQueueClient(_echoQueue + "-poison").PeekMessagesAsync(32, Timeout)).Value);
+        Assert.Equal(raw, poisoned.MessageText);
     }
 
     [Fact]
@@ -95,8 +95,8 @@ public sealed class QueueRunnerTests(AzuriteFixture azurite) : IDisposable
     private async Task<StandaloneApp> StartAsync()
     {
         // The runner creates its queues, but the test sends before the first poll.
-        await azurite.QueueServiceClient.GetQueueClient(_echoQueue).CreateIfNotExistsAsync(Timeout);
-        await azurite.QueueServiceClient.GetQueueClient(_failQueue).CreateIfNotExistsAsync(Timeout);
+        await azurite.QueueServiceClient.GetQueueClient(_echoQueue).CreateIfNotExistsAsync(cancellationToken: Timeout);
+        await azurite.QueueServiceClient.GetQueueClient(_failQueue).CreateIfNotExistsAsync(cancellationToken: Timeout);
         _appRoot.AddQueue("EchoWorker", "message", "%Test__EchoQueue%");
         _appRoot.AddQueue("FailingWorker", "item", _failQueue);
         var options = new StandaloneAppOptions

@@ -1,11 +1,13 @@
+using Azure.Data.Tables;
 using Azure.Identity;
+using Azure.Storage.Queues;
 using CleverTapSegment.Storage;
 using Microsoft.Extensions.Configuration;
 
 namespace CleverTapSegment.Tests.Storage;
 
-/// <summary>The three ways the Functions host reads <c>AzureWebJobsStorage</c>.</summary>
-public sealed class StorageAccountTests
+/// <summary>The ways the Functions host reads <c>AzureWebJobsStorage</c>, and where the app's clients then point.</summary>
+public sealed class StorageConnectionTests
 {
     private const string EmulatorKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
     private const string OtherKey = "c2VjcmV0LWtleS1ieXRlcw==";
@@ -13,50 +15,53 @@ public sealed class StorageAccountTests
     private static IConfiguration Settings(params (string Key, string Value)[] values) =>
         new ConfigurationBuilder().AddInMemoryCollection(values.Select(v => KeyValuePair.Create(v.Key, (string?)v.Value))).Build();
 
+    private static StorageConnection FromConnectionString(string connectionString) =>
+        StorageConnection.FromConfiguration(Settings(("AzureWebJobsStorage", connectionString)));
+
+    private static (Uri Table, Uri Queue) Endpoints(StorageConnection connection) =>
+        (connection.CreateTableServiceClient(new TableClientOptions()).Uri, connection.CreateQueueServiceClient(new QueueClientOptions()).Uri);
+
     [Fact]
     public void UseDevelopmentStorage_means_devstoreaccount1_on_the_default_azurite_ports()
     {
-        var account = StorageAccount.FromConfiguration(Settings(("AzureWebJobsStorage", "UseDevelopmentStorage=true")));
+        var connection = FromConnectionString("UseDevelopmentStorage=true");
 
-        Assert.Equal("devstoreaccount1", account.AccountName);
-        Assert.Equal(new Uri("http://127.0.0.1:10000/devstoreaccount1"), account.BlobEndpoint);
-        Assert.Equal(new Uri("http://127.0.0.1:10001/devstoreaccount1"), account.QueueEndpoint);
-        Assert.Equal(new Uri("http://127.0.0.1:10002/devstoreaccount1"), account.TableEndpoint);
-        Assert.Equal(new StorageSharedKey("devstoreaccount1", EmulatorKey), account.SharedKey);
-        Assert.Null(account.TokenCredential);
+        Assert.Equal(
+            (new Uri("http://127.0.0.1:10002/devstoreaccount1"), new Uri("http://127.0.0.1:10001/devstoreaccount1")),
+            Endpoints(connection));
+        Assert.Equal("devstoreaccount1", connection.CreateTableServiceClient(new TableClientOptions()).AccountName);
+        Assert.Null(connection.Credential);
     }
 
     [Fact]
     public void Account_key_connection_string_derives_endpoints_from_protocol_and_suffix()
     {
-        var account = StorageAccount.FromConnectionString(
-            $"DefaultEndpointsProtocol=https;AccountName=bridgeprod;AccountKey={OtherKey};EndpointSuffix=core.chinacloudapi.cn");
+        var connection = FromConnectionString($"DefaultEndpointsProtocol=https;AccountName=bridgeprod;AccountKey={OtherKey};EndpointSuffix=core.chinacloudapi.cn");
 
-        Assert.Equal("bridgeprod", account.AccountName);
-        Assert.Equal(new Uri("https://bridgeprod.table.core.chinacloudapi.cn"), account.TableEndpoint);
-        Assert.Equal(new Uri("https://bridgeprod.queue.core.chinacloudapi.cn"), account.QueueEndpoint);
-        Assert.Equal(new Uri("https://bridgeprod.blob.core.chinacloudapi.cn"), account.BlobEndpoint);
-        Assert.Equal(new StorageSharedKey("bridgeprod", OtherKey), account.SharedKey);
+        Assert.Equal(
+            (new Uri("https://bridgeprod.table.core.chinacloudapi.cn"), new Uri("https://bridgeprod.queue.core.chinacloudapi.cn")),
+            Endpoints(connection));
+        Assert.Equal("bridgeprod", connection.CreateQueueServiceClient(new QueueClientOptions()).AccountName);
     }
 
     [Fact]
     public void Connection_string_defaults_to_https_and_core_windows_net_and_ignores_key_case()
     {
-        var account = StorageAccount.FromConnectionString($"accountname=acct;accountkey={OtherKey}");
+        var connection = FromConnectionString($"accountname=acct;accountkey={OtherKey}");
 
-        Assert.Equal(new Uri("https://acct.queue.core.windows.net"), account.QueueEndpoint);
+        Assert.Equal(new Uri("https://acct.queue.core.windows.net"), Endpoints(connection).Queue);
     }
 
     [Fact]
     public void Explicit_service_endpoints_override_the_derived_ones()
     {
-        var account = StorageAccount.FromConnectionString(
+        var connection = FromConnectionString(
             $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={EmulatorKey};" +
-            "TableEndpoint=http://127.0.0.1:41000/devstoreaccount1/;QueueEndpoint=http://127.0.0.1:41001/devstoreaccount1;");
+            "TableEndpoint=http://127.0.0.1:41000/devstoreaccount1;QueueEndpoint=http://127.0.0.1:41001/devstoreaccount1;");
 
-        Assert.Equal(new Uri("http://127.0.0.1:41000/devstoreaccount1"), account.TableEndpoint);
-        Assert.Equal(new Uri("http://127.0.0.1:41001/devstoreaccount1"), account.QueueEndpoint);
-        Assert.Equal(new Uri("http://devstoreaccount1.blob.core.windows.net"), account.BlobEndpoint);
+        Assert.Equal(
+            (new Uri("http://127.0.0.1:41000/devstoreaccount1"), new Uri("http://127.0.0.1:41001/devstoreaccount1")),
+            Endpoints(connection));
     }
 
     [Theory]
@@ -65,9 +70,10 @@ public sealed class StorageAccountTests
     [InlineData("AccountKey=c2VjcmV0")]
     [InlineData("AccountName=acct;AccountKey=not*base64")]
     [InlineData("just-garbage")]
+    [InlineData("AccountName=acct;AccountKey=c2VjcmV0;TableEndpoint=not a uri")]
     public void Unusable_connection_strings_fail_start_up_naming_the_setting(string connectionString)
     {
-        var error = Assert.Throws<InvalidOperationException>(() => StorageAccount.FromConfiguration(Settings(("AzureWebJobsStorage", connectionString))));
+        var error = Assert.Throws<InvalidOperationException>(() => FromConnectionString(connectionString));
 
         Assert.Contains("AzureWebJobsStorage", error.Message, StringComparison.Ordinal);
     }
@@ -75,17 +81,15 @@ public sealed class StorageAccountTests
     [Fact]
     public void Error_messages_never_contain_the_account_key()
     {
-        var error = Assert.Throws<InvalidOperationException>(() =>
-            StorageAccount.FromConfiguration(Settings(("AzureWebJobsStorage", $"AccountKey={OtherKey};{OtherKey}"))));
+        var error = Assert.Throws<InvalidOperationException>(() => FromConnectionString($"AccountKey={OtherKey};{OtherKey}"));
 
         Assert.DoesNotContain(OtherKey, error.Message, StringComparison.Ordinal);
-        Assert.DoesNotContain(OtherKey, new StorageSharedKey("a", OtherKey).ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
     public void Missing_setting_fails_naming_AzureWebJobsStorage()
     {
-        var error = Assert.Throws<InvalidOperationException>(() => StorageAccount.FromConfiguration(Settings()));
+        var error = Assert.Throws<InvalidOperationException>(() => StorageConnection.FromConfiguration(Settings()));
 
         Assert.Contains("AzureWebJobsStorage", error.Message, StringComparison.Ordinal);
     }
@@ -103,15 +107,14 @@ public sealed class StorageAccountTests
         {
             var configuration = new ConfigurationBuilder().AddEnvironmentVariables(prefix).Build();
 
-            var account = StorageAccount.FromConfiguration(configuration);
+            var connection = StorageConnection.FromConfiguration(configuration);
 
-            Assert.Equal("bridgeprod", account.AccountName);
-            Assert.Equal(new Uri("https://bridgeprod.table.core.windows.net"), account.TableEndpoint);
-            Assert.Equal(new Uri("https://bridgeprod.queue.core.windows.net"), account.QueueEndpoint);
-            Assert.Equal(new Uri("https://bridgeprod.blob.core.windows.net"), account.BlobEndpoint);
-            Assert.IsType<ManagedIdentityCredential>(account.TokenCredential);
-            Assert.Equal(clientId, account.ManagedIdentityClientId);
-            Assert.Null(account.SharedKey);
+            Assert.Equal(
+                (new Uri("https://bridgeprod.table.core.windows.net"), new Uri("https://bridgeprod.queue.core.windows.net")),
+                Endpoints(connection));
+            Assert.IsType<ManagedIdentityCredential>(connection.Credential);
+            Assert.Equal(clientId, connection.ManagedIdentityClientId);
+            Assert.Null(connection.ConnectionString);
         }
         finally
         {
@@ -123,25 +126,26 @@ public sealed class StorageAccountTests
     [Fact]
     public void Identity_based_service_uris_are_used_as_given_and_no_credential_means_DefaultAzureCredential()
     {
-        var account = StorageAccount.FromConfiguration(Settings(
+        var connection = StorageConnection.FromConfiguration(Settings(
             ("AzureWebJobsStorage:tableServiceUri", "https://bridgeprod.table.core.windows.net/"),
             ("AzureWebJobsStorage:queueServiceUri", "https://bridgeprod.queue.core.windows.net/")));
 
-        Assert.Equal("bridgeprod", account.AccountName);
-        Assert.Equal(new Uri("https://bridgeprod.table.core.windows.net"), account.TableEndpoint);
-        Assert.Equal(new Uri("https://bridgeprod.queue.core.windows.net"), account.QueueEndpoint);
-        Assert.IsType<DefaultAzureCredential>(account.TokenCredential);
-        Assert.Null(account.ManagedIdentityClientId);
+        Assert.Equal(
+            (new Uri("https://bridgeprod.table.core.windows.net"), new Uri("https://bridgeprod.queue.core.windows.net")),
+            Endpoints(connection));
+        Assert.Equal("bridgeprod", connection.CreateTableServiceClient(new TableClientOptions()).AccountName);
+        Assert.IsType<DefaultAzureCredential>(connection.Credential);
+        Assert.Null(connection.ManagedIdentityClientId);
     }
 
     [Fact]
     public void Identity_based_system_assigned_managed_identity_needs_no_client_id()
     {
-        var account = StorageAccount.FromConfiguration(Settings(
+        var connection = StorageConnection.FromConfiguration(Settings(
             ("AzureWebJobsStorage:accountName", "acct"), ("AzureWebJobsStorage:credential", "managedidentity")));
 
-        Assert.IsType<ManagedIdentityCredential>(account.TokenCredential);
-        Assert.Null(account.ManagedIdentityClientId);
+        Assert.IsType<ManagedIdentityCredential>(connection.Credential);
+        Assert.Null(connection.ManagedIdentityClientId);
     }
 
     [Theory]
@@ -154,7 +158,7 @@ public sealed class StorageAccountTests
             ? Settings((key, value))
             : Settings(("AzureWebJobsStorage:accountName", "acct"), (key, value));
 
-        var error = Assert.Throws<InvalidOperationException>(() => StorageAccount.FromConfiguration(settings));
+        var error = Assert.Throws<InvalidOperationException>(() => StorageConnection.FromConfiguration(settings));
 
         Assert.Contains(named, error.Message, StringComparison.Ordinal);
     }
@@ -162,7 +166,7 @@ public sealed class StorageAccountTests
     [Fact]
     public void Unknown_credential_kind_fails_naming_the_setting()
     {
-        var error = Assert.Throws<InvalidOperationException>(() => StorageAccount.FromConfiguration(Settings(
+        var error = Assert.Throws<InvalidOperationException>(() => StorageConnection.FromConfiguration(Settings(
             ("AzureWebJobsStorage:accountName", "acct"), ("AzureWebJobsStorage:credential", "clientsecret"))));
 
         Assert.Contains("AzureWebJobsStorage__credential", error.Message, StringComparison.Ordinal);
