@@ -18,6 +18,10 @@ public static class ForwardingComposition
         services.TryAddSingleton<IRecordUploader>(provider => provider.GetRequiredService<UploadCoalescer>());
         services.TryAddSingleton<DeliveredRecordLog>();
         services.TryAddSingleton<InFlightRecords>();
+        services.TryAddSingleton<IngestRequestReader>();
+        services.TryAddSingleton<IngestEventMapper>();
+        // Scoped like the handler: the typed CleverTapClient it uses is transient and must not be held for the app's life.
+        services.TryAddScoped<IngestDelivery>();
         services.TryAddScoped<SegmentIngestHandler>();
         return builder;
     }

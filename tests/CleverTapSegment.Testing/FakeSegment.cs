@@ -13,6 +13,11 @@ public sealed class FakeSegmentOptions
 {
     /// <summary>Write keys of the sources this fake knows; batches for others are answered 200 and dropped, like Segment does.</summary>
     public IReadOnlyCollection<string> WriteKeys { get; init; } = ["test-write-key"];
+    /// <summary>
+    /// Answer 401 to a write key not in <see cref="WriteKeys"/> instead of dropping its batch: what the EU endpoint does
+    /// with a key of a US workspace (https://segment.com/docs/guides/regional-segment/), and a proxy in front of Segment may.
+    /// </summary>
+    public bool RefuseUnknownWriteKeys { get; init; }
     /// <summary>Keep each accepted message (first copy per messageId); off for the benchmark's million records.</summary>
     public bool KeepMessages { get; init; } = true;
     /// <summary>Track messageIds to count duplicates; off only when even the ids are too many to hold.</summary>
@@ -127,6 +132,11 @@ public sealed class FakeSegment : IAsyncDisposable
         if (writeKey is null)
         {
             await AnswerAsync(context, null, (int)body.Length, 0, 401, "Basic authentication with the write key is required");
+            return;
+        }
+        if (Options.RefuseUnknownWriteKeys && !_writeKeys.Contains(writeKey))
+        {
+            await AnswerAsync(context, writeKey, (int)body.Length, 0, 401, "unknown write key");
             return;
         }
         if (context.Request.ContentType?.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) != true)

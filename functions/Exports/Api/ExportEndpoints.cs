@@ -19,7 +19,8 @@ internal sealed record ExportListParameters(
     string? PageSize,
     string? Continuation);
 
-/// <summary><c>/api/exports</c>: create, list, read, edit and stop exports (DESIGN §6.2, seed 002).</summary>
+/// <summary><c>/api/exports</c>: create, list, read, edit and stop exports (docs/exports-api.md), as CleverTap's own
+/// Segment export page offers them (https://docs.clevertap.com/docs/segmentcom).</summary>
 internal static class ExportEndpoints
 {
     /// <summary>How often a read-modify-write is retried when a worker or the scheduler wrote in between (ETag conflict).</summary>
@@ -139,7 +140,7 @@ internal static class ExportEndpoints
     }
 
     /// <summary>
-    /// Sets STOPPED (seed 002 "Stop Export"); workers check the status before every page and abandon. Stopping a
+    /// Sets STOPPED (CleverTap's "Stop Export", https://docs.clevertap.com/docs/segmentcom); workers check the status before every page and abandon. Stopping a
     /// stopped export answers it unchanged; a DONE or FAILED one has nothing left to stop (409).
     /// </summary>
     public static async Task<Results<Ok<ExportResponse>, ProblemHttpResult>> StopExport(

@@ -7,7 +7,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace CleverTapSegment.Exports.Api;
 
-/// <summary><c>/api/partners</c>: the connected Segment sources (seed 002 "Configure CleverTap Dashboard").</summary>
+/// <summary><c>/api/partners</c>: the connected Segment sources, as CleverTap's partner settings hold them
+/// (https://docs.clevertap.com/docs/segmentcom); shapes in docs/exports-api.md.</summary>
 internal static partial class PartnerEndpoints
 {
     private const int MaxWriteKeyLength = 256;

@@ -3,6 +3,8 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using CleverTapSegment.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace CleverTapSegment.Tests.Forwarding;
 
@@ -18,10 +20,11 @@ public sealed class SegmentIngestEndToEndTests(AzuriteFixture azurite) : IAsyncL
 
     public async Task DisposeAsync() => await _cleverTap.DisposeAsync();
 
-    private Task<StandaloneApp> StartAppAsync(Dictionary<string, string?>? extra = null)
+    private Task<StandaloneApp> StartAppAsync(Dictionary<string, string?>? extra = null, LogCapture? logs = null)
     {
         var options = new StandaloneAppOptions
         {
+            ConfigureServices = logs is null ? null : services => services.AddSingleton<ILoggerProvider>(logs),
             Settings =
             {
                 ["AzureWebJobsStorage"] = azurite.ConnectionString,
@@ -256,5 +259,103 @@ public sealed class SegmentIngestEndToEndTests(AzuriteFixture azurite) : IAsyncL
 
         Assert.Equal((HttpStatusCode.Unauthorized, HttpStatusCode.OK), (without, with.StatusCode));
         Assert.Equal(["basic-2"], AcceptedIdentities());
+    }
+
+    [Fact]
+    public async Task Events_with_text_that_is_not_unicode_are_rejected_with_a_reason_and_no_stack_trace_is_logged()
+    {
+        var logs = new LogCapture();
+        await using var app = await StartAppAsync(logs: logs);
+        // 188 events whose title holds the byte 0xFF (never UTF-8), then one good event.
+        var good = Track("text-good");
+        var badEvent = Encoding.UTF8.GetBytes(Track("text-bad", "bad-message").ToJsonString().Replace("Blue", "Bl~e", StringComparison.Ordinal));
+        badEvent[Array.IndexOf(badEvent, (byte)'~')] = 0xFF;
+        var body = new List<byte>("["u8.ToArray());
+        for (var i = 0; i < 188; i++)
+            body.AddRange([.. badEvent, (byte)',']);
+        body.AddRange(Encoding.UTF8.GetBytes(good.ToJsonString() + "]"));
+
+        var (status, answer) = await PostBytesAsync(app, "api/segment", [.. body]);
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        var results = answer["results"]!.AsArray();
+        Assert.Equal(188, answer["rejected"]!.GetValue<int>());
+        Assert.All(results.Take(188), result =>
+        {
+            Assert.Equal("rejected", result!["status"]!.GetValue<string>());
+            Assert.Equal("invalid UTF-8 in a string value at 'properties.title'", result["reason"]!.GetValue<string>());
+            Assert.Equal("bad-message", result["messageId"]!.GetValue<string>());
+        });
+        Assert.Equal("delivered", results[188]!["status"]!.GetValue<string>());
+        Assert.Equal(["text-good"], AcceptedIdentities());
+        Assert.DoesNotContain(logs.Entries, LogCapture.IsProblem);
+    }
+
+    [Fact]
+    public async Task Dry_run_of_an_event_with_an_unpaired_surrogate_gives_the_reason_not_an_internal_error()
+    {
+        var logs = new LogCapture();
+        await using var app = await StartAppAsync(logs: logs);
+        var body = Encoding.UTF8.GetBytes("""{"type":"track","event":"Played","userId":"u-1","properties":{"title":"a\ud800b"}}""");
+
+        var (status, answer) = await PostBytesAsync(app, "api/segment?dryRun=true", body);
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        var result = Assert.Single(answer["results"]!.AsArray())!;
+        Assert.Equal("rejected", result["status"]!.GetValue<string>());
+        Assert.Equal("an unpaired UTF-16 surrogate (\\ud800) in a string value at 'properties.title'", result["reason"]!.GetValue<string>());
+        Assert.Empty(answer["requests"]!.AsArray());
+        Assert.DoesNotContain(logs.Entries, LogCapture.IsProblem);
+    }
+
+    [Fact]
+    public async Task A_single_event_with_an_unpaired_surrogate_in_a_top_level_key_is_a_400_with_the_reason()
+    {
+        await using var app = await StartAppAsync();
+        var body = Encoding.UTF8.GetBytes("""{"\udfff":1,"type":"track","event":"Played","userId":"u-1","messageId":"m-1"}""");
+
+        var (status, answer) = await PostBytesAsync(app, "api/segment", body);
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("Rejected: an unpaired UTF-16 surrogate (\\udfff) in a key", answer["message"]!.GetValue<string>());
+        Assert.Equal(0, _cleverTap.Requests);
+    }
+
+    private static async Task<(HttpStatusCode Status, JsonNode Body)> PostBytesAsync(StandaloneApp app, string path, byte[] body)
+    {
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new("application/json");
+        using var response = await app.Client.PostAsync(path, content);
+        return (response.StatusCode, JsonNode.Parse(await response.Content.ReadAsStringAsync())!);
+    }
+
+    /// <summary>Every log entry the app writes, for assertions about what is (not) logged.</summary>
+    internal sealed class LogCapture : ILoggerProvider
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<Entry> _entries = new();
+
+        public IReadOnlyCollection<Entry> Entries => _entries;
+
+        /// <summary>A stack trace anywhere, or a warning or error of the app itself.</summary>
+        public static bool IsProblem(Entry entry) =>
+            entry.Exception is not null || (entry.Level >= LogLevel.Warning && entry.Category.StartsWith("CleverTapSegment", StringComparison.Ordinal));
+
+        public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _entries);
+
+        public void Dispose()
+        {
+        }
+
+        internal sealed record Entry(string Category, LogLevel Level, string Message, Exception? Exception);
+
+        private sealed class Logger(string category, System.Collections.Concurrent.ConcurrentQueue<Entry> entries) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => true;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+                entries.Enqueue(new Entry(category, logLevel, formatter(state, exception), exception));
+        }
     }
 }

@@ -331,6 +331,65 @@ public sealed class ExportEndToEndTests
         Assert.Equal(0, harness.Segment.AcceptedMessages);
     }
 
+    [Fact]
+    public async Task Refused_write_key_fails_a_one_time_export_with_the_reason()
+    {
+        await using var harness = await ExportHarness.StartAsync(new DateTimeOffset(2026, 11, 22, 4, 0, 0, TimeSpan.Zero),
+            segmentOptions: new FakeSegmentOptions { WriteKeys = [ExportHarness.WriteKey], RefuseUnknownWriteKeys = true });
+        await harness.CreatePartnerAsync(writeKey: "revoked-write-key");
+
+        var id = await harness.CreateOneTimeExportAsync(November1, November1.AddDays(1), "Charged");
+        await harness.WaitForWorkToDrainAsync();
+
+        var export = await harness.GetExportAsync(id);
+        const string reason = "Segment refused the write key (401): rotate it on partner 'prod-source' (or check its region)";
+        Assert.Equal("FAILED", export["status"]!.GetValue<string>());
+        Assert.Equal(reason, export["statusReason"]!.GetValue<string>());
+        var run = Assert.Single(export["runs"]!.AsArray())!;
+        Assert.Equal("FAILED", run["status"]!.GetValue<string>());
+        Assert.Equal(reason, run["reason"]!.GetValue<string>());
+        var items = run["items"]!.AsArray();
+        Assert.Contains(items, item => item!["status"]!.GetValue<string>() == "FAILED" && item["reason"]!.GetValue<string>() == reason);
+        // The other item either met the same refusal or saw the export failed and stopped; no batch counts as "failed".
+        Assert.All(items, item => Assert.Contains(item!["status"]!.GetValue<string>(), new[] { "FAILED", "SKIPPED" }));
+        Assert.Equal(0, export["counters"]!["failed"]!.GetValue<long>());
+        Assert.Equal(0, harness.Segment.AcceptedMessages);
+    }
+
+    [Fact]
+    public async Task Refused_write_key_fails_the_run_of_a_recurring_export_which_runs_again_once_the_key_is_rotated()
+    {
+        var startDate = new DateOnly(2026, 11, 21);
+        await using var harness = await ExportHarness.StartAsync(new DateTimeOffset(2026, 11, 21, 6, 0, 30, TimeSpan.Zero),
+            new FakeCleverTapExportOptions { RecordsPerDay = static (_, _) => 24 },
+            segmentOptions: new FakeSegmentOptions { WriteKeys = [ExportHarness.WriteKey], RefuseUnknownWriteKeys = true });
+        await harness.CreatePartnerAsync(writeKey: "revoked-write-key");
+
+        // The 00:00 slot is due at once: its run meets the refused key.
+        var id = await harness.CreateRecurringExportAsync(6, startDate, "Charged");
+        await harness.WaitForWorkToDrainAsync();
+
+        var failed = await harness.GetExportAsync(id);
+        const string reason = "Segment refused the write key (401): rotate it on partner 'prod-source' (or check its region)";
+        Assert.Equal("PENDING", failed["status"]!.GetValue<string>());
+        Assert.Equal($"last run failed: {reason}", failed["statusReason"]!.GetValue<string>());
+        Assert.Equal(new DateTimeOffset(2026, 11, 21, 6, 0, 0, TimeSpan.Zero), failed["nextRunAt"]!.GetValue<DateTimeOffset>());
+        var firstRun = Assert.Single(failed["runs"]!.AsArray())!;
+        Assert.Equal(("FAILED", reason), (firstRun["status"]!.GetValue<string>(), firstRun["reason"]!.GetValue<string>()));
+        Assert.Equal(0, harness.Segment.AcceptedMessages);
+
+        // Rotated on the partner, the next run (the 06:00 slot, already due) goes through.
+        await harness.RotateWriteKeyAsync(ExportHarness.WriteKey);
+        await harness.FireSchedulerAsync();
+        await harness.WaitForWorkToDrainAsync();
+
+        var recovered = await harness.GetExportAsync(id);
+        Assert.Equal("PENDING", recovered["status"]!.GetValue<string>());
+        Assert.Null(recovered["statusReason"]);
+        Assert.Contains(recovered["runs"]!.AsArray(), run => run!["status"]!.GetValue<string>() == "DONE");
+        Assert.True(harness.Segment.AcceptedMessages > 0);
+    }
+
     /// <summary>Shared by the handler instances the client factory builds: the process "dies" once, right after Segment took a batch.</summary>
     private sealed class CrashAfterDelivery(int onRequest)
     {

@@ -43,11 +43,11 @@ internal sealed class ExportHarness : IAsyncDisposable
     /// </summary>
     public static async Task<ExportHarness> StartAsync(DateTimeOffset now,
         FakeCleverTapExportOptions? cleverTapOptions = null, IReadOnlyDictionary<string, string?>? settings = null,
-        Action<IServiceCollection>? configureServices = null)
+        Action<IServiceCollection>? configureServices = null, FakeSegmentOptions? segmentOptions = null)
     {
         var azurite = await AzuriteProcess.StartAsync();
         var cleverTap = await FakeCleverTapExportApi.StartAsync(cleverTapOptions);
-        var segment = await FakeSegment.StartAsync(new FakeSegmentOptions { WriteKeys = [WriteKey] });
+        var segment = await FakeSegment.StartAsync(segmentOptions ?? new FakeSegmentOptions { WriteKeys = [WriteKey] });
         var time = new ManualTimeProvider(now);
         var options = new StandaloneAppOptions { TimeProvider = time, ConfigureServices = configureServices };
         options.Settings["AzureWebJobsStorage"] = azurite.ConnectionString;
@@ -83,11 +83,17 @@ internal sealed class ExportHarness : IAsyncDisposable
 
     public static CancellationToken Limit() => new CancellationTokenSource(WaitLimit).Token;
 
-    public async Task CreatePartnerAsync(string nickname = "prod-source")
+    public async Task CreatePartnerAsync(string nickname = "prod-source", string writeKey = WriteKey)
     {
         using var response = await App.Client.PostAsJsonAsync("api/partners",
-            new { nickname, writeKey = WriteKey, region = "US", userIdSource = "identity", anonymousIdSource = "objectId" });
+            new { nickname, writeKey, region = "US", userIdSource = "identity", anonymousIdSource = "objectId" });
         await EnsureAsync(response, 201);
+    }
+
+    public async Task RotateWriteKeyAsync(string writeKey, string nickname = "prod-source")
+    {
+        using var response = await App.Client.PatchAsJsonAsync($"api/partners/{nickname}", new { writeKey });
+        await EnsureAsync(response, 200);
     }
 
     public async Task<string> CreateOneTimeExportAsync(DateOnly from, DateOnly to, params string[] events)
