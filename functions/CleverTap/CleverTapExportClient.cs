@@ -1,4 +1,4 @@
-using CleverTapSegment.Hosting;
+using CleverTapSegment.OutgoingCalls;
 using System.Buffers;
 using System.Net;
 using System.Net.Http.Headers;
@@ -179,14 +179,15 @@ public sealed class CleverTapExportClient
     private static CleverTapExportException? Classify(HttpStatusCode statusCode, CleverTapExportAnswer answer, string what)
     {
         var status = (int)statusCode;
-        if (statusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+        var kind = OutgoingCallRules.Classify(status);
+        if (kind == CallAnswer.CredentialsRefused)
             return new CleverTapExportException(ExportFailureKind.Unauthorized,
                 $"{what}: HTTP {status}; check CleverTap__AccountId, CleverTap__Passcode and CleverTap__Region (a wrong region also answers 401).", status);
         if (answer.IsNotAllowed)
             return new CleverTapExportException(ExportFailureKind.NotAllowed, $"{what}: {answer.Error}", status);
-        if (HttpRetryRules.IsTransient(statusCode))
+        if (OutgoingCallRules.IsRetried(kind))
             return new CleverTapExportException(ExportFailureKind.Transient, $"{what}: HTTP {status} after retries.", status);
-        if (status is < 200 or > 299 || !answer.IsSuccess)
+        if (kind != CallAnswer.Success || !answer.IsSuccess)
             return new CleverTapExportException(ExportFailureKind.Permanent,
                 $"{what}: HTTP {status}, status '{answer.Status}', error '{answer.Error}'{(answer.Code is { } code ? $", code {code}" : "")}.", status);
         return null;

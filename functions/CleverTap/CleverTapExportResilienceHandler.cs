@@ -1,4 +1,4 @@
-using CleverTapSegment.Hosting;
+using CleverTapSegment.OutgoingCalls;
 using CleverTapSegment.Storage;
 using System.Collections.Concurrent;
 using System.Net;
@@ -112,13 +112,13 @@ public sealed class CleverTapExportResilienceHandler : DelegatingHandler
                 ShouldHandle = new PredicateBuilder<HttpResponseMessage>()
                     .Handle<HttpRequestException>()
                     .Handle<TimeoutRejectedException>()
-                    .HandleResult(response => HttpRetryRules.IsTransient(response.StatusCode)),
+                    .HandleResult(response => OutgoingCallRules.IsRetried(OutgoingCallRules.Classify(response.StatusCode))),
                 MaxRetryAttempts = 5,
                 BackoffType = DelayBackoffType.Exponential,
                 Delay = TimeSpan.FromSeconds(1),
                 MaxDelay = TimeSpan.FromSeconds(30),
                 UseJitter = true,
-                DelayGenerator = args => ValueTask.FromResult(HttpRetryRules.RetryAfter(args.Outcome.Result, timeProvider)),
+                DelayGenerator = args => ValueTask.FromResult(OutgoingCallRules.RetryAfter(args.Outcome.Result, timeProvider)),
                 OnRetry = args =>
                 {
                     logger.LogWarning("CleverTap export request failed ({Failure}); retrying in {Delay} (attempt {Attempt}).",

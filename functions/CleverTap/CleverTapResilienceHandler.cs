@@ -1,4 +1,4 @@
-using CleverTapSegment.Hosting;
+using CleverTapSegment.OutgoingCalls;
 using CleverTapSegment.Storage;
 using System.Collections.Concurrent;
 using System.Net;
@@ -157,7 +157,7 @@ public sealed class CleverTapResiliencePipelines(TimeProvider timeProvider)
     /// </summary>
     private TimeSpan NextDelay(Outcome<HttpResponseMessage> outcome, ResilienceContext context, int attempt)
     {
-        var wanted = HttpRetryRules.RetryAfter(outcome.Result, timeProvider)
+        var wanted = OutgoingCallRules.RetryAfter(outcome.Result, timeProvider)
             ?? TimeSpan.FromMilliseconds(Math.Min(1000, 100 * Math.Pow(2, attempt)) * (0.5 + Random.Shared.NextDouble() / 2));
         var room = Remaining(context) - MinimumUsefulAttempt;
         return Max(TimeSpan.Zero, Min(wanted, room));
@@ -165,7 +165,7 @@ public sealed class CleverTapResiliencePipelines(TimeProvider timeProvider)
 
     private static bool IsTransient(Outcome<HttpResponseMessage> outcome, CancellationToken callerToken) => outcome switch
     {
-        { Result: { } response } => UploadClassification.IsRetryableStatus((int)response.StatusCode),
+        { Result: { } response } => OutgoingCallRules.IsRetried(OutgoingCallRules.Classify(response.StatusCode)),
         { Exception: HttpRequestException or TimeoutRejectedException } => true,
         { Exception: OperationCanceledException } => !callerToken.IsCancellationRequested,
         _ => false,

@@ -1,4 +1,4 @@
-using CleverTapSegment.Hosting;
+using CleverTapSegment.OutgoingCalls;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -79,7 +79,7 @@ public sealed class SegmentTrackingClient
             var status = (int)response.StatusCode;
             var detail = await ReadDetailAsync(response, ct);
             // 400 is Segment's answer to an oversized or malformed payload: resending it cannot succeed.
-            throw new SegmentRequestException(HttpRetryRules.IsTransient(response.StatusCode),
+            throw new SegmentRequestException(OutgoingCallRules.IsRetried(OutgoingCallRules.Classify(response.StatusCode)),
                 $"{destination}: HTTP {status}{detail}", status);
         }
     }

@@ -1,4 +1,4 @@
-using CleverTapSegment.Hosting;
+using CleverTapSegment.OutgoingCalls;
 using System.Net;
 using Polly;
 using Polly.Retry;
@@ -24,7 +24,7 @@ public sealed class SegmentTrackingResilienceHandler : DelegatingHandler
                 ShouldHandle = new PredicateBuilder<HttpResponseMessage>()
                     .Handle<HttpRequestException>()
                     .Handle<TimeoutRejectedException>()
-                    .HandleResult(response => HttpRetryRules.IsTransient(response.StatusCode)),
+                    .HandleResult(response => OutgoingCallRules.IsRetried(OutgoingCallRules.Classify(response.StatusCode))),
                 // The official .NET library retries 7 times from 100 ms up to 6.4 s
                 // (https://segment.com/docs/connections/destinations/#retries-between-segment-and-destinations).
                 MaxRetryAttempts = 6,
@@ -32,7 +32,7 @@ public sealed class SegmentTrackingResilienceHandler : DelegatingHandler
                 Delay = TimeSpan.FromMilliseconds(200),
                 MaxDelay = TimeSpan.FromSeconds(10),
                 UseJitter = true,
-                DelayGenerator = args => ValueTask.FromResult(HttpRetryRules.RetryAfter(args.Outcome.Result, timeProvider)),
+                DelayGenerator = args => ValueTask.FromResult(OutgoingCallRules.RetryAfter(args.Outcome.Result, timeProvider)),
                 OnRetry = args =>
                 {
                     logger.LogWarning("Segment batch failed ({Failure}); retrying in {Delay} (attempt {Attempt}).",
