@@ -143,7 +143,7 @@ public sealed class CleverTapExportClient
     }
 
     /// <summary>Sends and classifies; on success the caller owns (and disposes) the returned body.</summary>
-    private async Task<(CleverTapExportBody Body, CleverTapExportAnswer Answer)> SendAsync(CleverTapAccount account, HttpRequestMessage request, ExportDataType dataType, string? eventName, CancellationToken ct)
+    private async Task<(CleverTapResponseBody Body, CleverTapExportAnswer Answer)> SendAsync(CleverTapAccount account, HttpRequestMessage request, ExportDataType dataType, string? eventName, CancellationToken ct)
     {
         account.Authenticate(request);
         request.Options.Set(CleverTapExportResilienceHandler.AccountKey, $"{account.AccountId}@{account.ApiBaseUri.Authority}");
@@ -163,9 +163,9 @@ public sealed class CleverTapExportClient
         }
         using (response)
         {
-            var body = response.Content is CleverTapExportBufferedContent buffered
+            var body = response.Content is CleverTapBufferedContent buffered
                 ? buffered.Detach()
-                : CleverTapExportBody.Wrap(await response.Content.ReadAsByteArrayAsync(ct));
+                : CleverTapResponseBody.Wrap(await response.Content.ReadAsByteArrayAsync(ct));
             var answer = CleverTapExportAnswer.Read(body.Memory.Span);
             if (Classify(response.StatusCode, answer, what) is { } failure)
             {
@@ -193,7 +193,7 @@ public sealed class CleverTapExportClient
         return null;
     }
 
-    private static JsonDocument Parse(CleverTapExportBody body, ExportDataType dataType, string? eventName)
+    private static JsonDocument Parse(CleverTapResponseBody body, ExportDataType dataType, string? eventName)
     {
         try
         {

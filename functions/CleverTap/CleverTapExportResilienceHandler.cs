@@ -66,7 +66,7 @@ public sealed class CleverTapExportResilienceHandler : DelegatingHandler
             var response = await base.SendAsync(request, token);
             try
             {
-                return (response, new CleverTapExportBufferedContent(await CleverTapExportBody.ReadAsync(response.Content, token)));
+                return (response, new CleverTapBufferedContent(await CleverTapResponseBody.ReadAsync(response.Content, token)));
             }
             catch
             {
