@@ -4,14 +4,14 @@ using System.Net;
 namespace CleverTapSegment.CleverTap;
 
 /// <summary>
-/// A response body read in full into a pooled buffer. A page is a few MB: renting instead of allocating keeps every
-/// page off the large-object heap, so memory stays flat however many pages an export reads.
+/// A CleverTap response body read in full into a pooled buffer. An export page is a few MB: renting instead of
+/// allocating keeps every page off the large-object heap, so memory stays flat however many pages an export reads.
 /// </summary>
-internal sealed class CleverTapExportBody : IDisposable
+internal sealed class CleverTapResponseBody : IDisposable
 {
     private byte[]? _buffer;
 
-    private CleverTapExportBody(byte[] buffer, int length, bool pooled)
+    private CleverTapResponseBody(byte[] buffer, int length, bool pooled)
     {
         _buffer = buffer;
         Length = length;
@@ -22,11 +22,11 @@ internal sealed class CleverTapExportBody : IDisposable
 
     private bool Pooled { get; }
 
-    public ReadOnlyMemory<byte> Memory => (_buffer ?? throw new ObjectDisposedException(nameof(CleverTapExportBody))).AsMemory(0, Length);
+    public ReadOnlyMemory<byte> Memory => (_buffer ?? throw new ObjectDisposedException(nameof(CleverTapResponseBody))).AsMemory(0, Length);
 
-    public static CleverTapExportBody Wrap(byte[] body) => new(body, body.Length, pooled: false);
+    public static CleverTapResponseBody Wrap(byte[] body) => new(body, body.Length, pooled: false);
 
-    public static async Task<CleverTapExportBody> ReadAsync(HttpContent content, CancellationToken ct)
+    public static async Task<CleverTapResponseBody> ReadAsync(HttpContent content, CancellationToken ct)
     {
         // One byte more than announced, so the end of the stream is seen without growing the buffer.
         var size = content.Headers.ContentLength is { } announced and < (1 << 30) ? (int)announced + 1 : 64 * 1024;
@@ -46,7 +46,7 @@ internal sealed class CleverTapExportBody : IDisposable
                 }
                 var read = await stream.ReadAsync(buffer.AsMemory(length), ct);
                 if (read == 0)
-                    return new CleverTapExportBody(buffer, length, pooled: true);
+                    return new CleverTapResponseBody(buffer, length, pooled: true);
                 length += read;
             }
         }
@@ -66,19 +66,20 @@ internal sealed class CleverTapExportBody : IDisposable
 }
 
 /// <summary>
-/// The response content once the handler has read it inside the concurrency slot. The client takes the body over
+/// The response content once the pipeline has read it inside the attempt (<see cref="ReadBodyInFullStrategy"/>),
+/// so inside the account's concurrency slot and the attempt timeout. A client may take the body over
 /// (<see cref="Detach"/>); if nobody does, disposing the response returns the buffer to the pool.
 /// </summary>
-internal sealed class CleverTapExportBufferedContent : HttpContent
+internal sealed class CleverTapBufferedContent : HttpContent
 {
-    private CleverTapExportBody? _body;
+    private CleverTapResponseBody? _body;
 
-    public CleverTapExportBufferedContent(CleverTapExportBody body) => _body = body;
+    public CleverTapBufferedContent(CleverTapResponseBody body) => _body = body;
 
     public ReadOnlySpan<byte> Span => Current.Memory.Span;
 
     /// <summary>Hands the body to the caller, who disposes it when done with everything parsed from it.</summary>
-    public CleverTapExportBody Detach() => Interlocked.Exchange(ref _body, null) ?? throw new InvalidOperationException("The body was already taken.");
+    public CleverTapResponseBody Detach() => Interlocked.Exchange(ref _body, null) ?? throw new InvalidOperationException("The body was already taken.");
 
     protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context)
         => stream.WriteAsync(Current.Memory).AsTask();
@@ -96,5 +97,5 @@ internal sealed class CleverTapExportBufferedContent : HttpContent
         base.Dispose(disposing);
     }
 
-    private CleverTapExportBody Current => _body ?? throw new ObjectDisposedException(nameof(CleverTapExportBufferedContent));
+    private CleverTapResponseBody Current => _body ?? throw new ObjectDisposedException(nameof(CleverTapBufferedContent));
 }

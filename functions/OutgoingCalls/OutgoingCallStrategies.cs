@@ -1,0 +1,45 @@
+using Microsoft.Extensions.Http.Resilience;
+using Polly;
+
+namespace CleverTapSegment.OutgoingCalls;
+
+/// <summary>Strategy options the outgoing pipelines share, so they all retry and break on <see cref="OutgoingCallRules"/>.</summary>
+internal static class OutgoingCallStrategies
+{
+    /// <summary>
+    /// Retries what the table retries, with exponential backoff and jitter; the server's <c>Retry-After</c> wins when
+    /// given. It is read on the app's clock: Http.Resilience's own reader takes a date against the system clock.
+    /// Logs the status or exception type and the delay, never the request (it carries credentials).
+    /// </summary>
+    public static HttpRetryStrategyOptions RetryTransientFailures(
+        TimeProvider time, ILogger logger, string what, int maxRetryAttempts, TimeSpan delay, TimeSpan maxDelay) => new()
+    {
+        ShouldHandle = args => ValueTask.FromResult(OutgoingCallRules.ShouldRetry(args.Outcome, args.Context.CancellationToken)),
+        MaxRetryAttempts = maxRetryAttempts,
+        BackoffType = DelayBackoffType.Exponential,
+        Delay = delay,
+        MaxDelay = maxDelay,
+        UseJitter = true,
+        DelayGenerator = args => ValueTask.FromResult(OutgoingCallRules.RetryAfter(args.Outcome.Result, time)),
+        OnRetry = args =>
+        {
+            logger.LogWarning("{What} failed ({Failure}); retrying in {Delay} (attempt {Attempt}).",
+                what, args.Outcome.Result is { } result ? (int)result.StatusCode : args.Outcome.Exception?.GetType().Name, args.RetryDelay, args.AttemptNumber + 1);
+            return default;
+        },
+    };
+
+    /// <summary>
+    /// Opens when at least half of the attempts in <paramref name="samplingDuration"/> (and at least
+    /// <paramref name="minimumThroughput"/>) were outages. Only outages count: a 429 is the service pacing us, which
+    /// backoff already handles, and a 4xx is our request's fault, not the service's.
+    /// </summary>
+    public static HttpCircuitBreakerStrategyOptions BreakOnOutages(int minimumThroughput, TimeSpan samplingDuration, TimeSpan breakDuration) => new()
+    {
+        ShouldHandle = args => ValueTask.FromResult(OutgoingCallRules.IsOutage(args.Outcome, args.Context.CancellationToken)),
+        FailureRatio = 0.5,
+        MinimumThroughput = minimumThroughput,
+        SamplingDuration = samplingDuration,
+        BreakDuration = breakDuration,
+    };
+}
