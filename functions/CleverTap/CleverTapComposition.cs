@@ -43,6 +43,7 @@ public static class CleverTapComposition
         if (services.Any(service => service.ServiceType == typeof(CleverTapClient)))
             return services;
         services.AddCleverTapAccounts();
+        services.AddOutgoingCallTelemetry();
         services.TryAddSingleton(TimeProvider.System);
         services.AddHttpClient<CleverTapClient>(client => client.Timeout = Timeout.InfiniteTimeSpan) // the pipeline bounds every call
             .AddResilienceHandler("upload", (pipeline, context) => ConfigureUploadPipeline(pipeline, context.ServiceProvider))

@@ -31,6 +31,7 @@ public static class CleverTapExportComposition
         if (services.Any(service => service.ServiceType == typeof(CleverTapExportClient)))
             return services;
         services.AddCleverTapAccounts();
+        services.AddOutgoingCallTelemetry();
         services.TryAddSingleton(TimeProvider.System);
         services.AddHttpClient<CleverTapExportClient>(client =>
             {

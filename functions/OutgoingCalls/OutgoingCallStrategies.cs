@@ -1,11 +1,23 @@
 using Microsoft.Extensions.Http.Resilience;
 using Polly;
+using Polly.Telemetry;
 
 namespace CleverTapSegment.OutgoingCalls;
 
 /// <summary>Strategy options the outgoing pipelines share, so they all retry and break on <see cref="OutgoingCallRules"/>.</summary>
 internal static class OutgoingCallStrategies
 {
+    /// <summary>
+    /// Polly logs every pipeline run and every attempt at Information: three lines per call that needed nothing,
+    /// in the app's own log (and the dev host's console) at the level it shows. Those two routine events go to
+    /// Debug; retries, handled attempts, timeouts and circuit changes keep their Warning/Error.
+    /// </summary>
+    public static IServiceCollection AddOutgoingCallTelemetry(this IServiceCollection services) =>
+        services.Configure<TelemetryOptions>(options => options.SeverityProvider = args =>
+            args.Event.Severity == ResilienceEventSeverity.Information && args.Event.EventName is "PipelineExecuted" or "ExecutionAttempt"
+                ? ResilienceEventSeverity.Debug
+                : args.Event.Severity);
+
     /// <summary>
     /// Retries what the table retries, with exponential backoff and jitter; the server's <c>Retry-After</c> wins when
     /// given. It is read on the app's clock: Http.Resilience's own reader takes a date against the system clock.

@@ -19,6 +19,7 @@ public static class SegmentComposition
             return services;
         services.AddOptions<SegmentOptions>().BindConfiguration(SegmentOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SegmentOptions>, SegmentOptionsValidator>());
+        services.AddOutgoingCallTelemetry();
         services.TryAddSingleton(TimeProvider.System);
         services.AddHttpClient<SegmentTrackingClient>(client =>
             {
