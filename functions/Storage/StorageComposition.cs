@@ -7,7 +7,7 @@ public static class StorageComposition
 {
     internal const string HttpClientName = "Storage";
 
-    public static WebApplicationBuilder AddStorage(this WebApplicationBuilder builder)
+    public static IHostApplicationBuilder AddStorage(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;

@@ -6,7 +6,7 @@ using CleverTapSegment.Testing;
 
 namespace CleverTapSegment.Tests.Forwarding;
 
-/// <summary>The SegmentIngest function on the standalone app, with Azurite and a fake CleverTap.</summary>
+/// <summary>The SegmentIngest function on the worker under the dev host, with Azurite and a fake CleverTap.</summary>
 [Collection("Azurite")]
 public sealed class SegmentIngestEndToEndTests(AzuriteFixture azurite) : IAsyncLifetime
 {
@@ -18,9 +18,9 @@ public sealed class SegmentIngestEndToEndTests(AzuriteFixture azurite) : IAsyncL
 
     public async Task DisposeAsync() => await _cleverTap.DisposeAsync();
 
-    private Task<StandaloneApp> StartAppAsync(Dictionary<string, string?>? extra = null)
+    private Task<WorkerApp> StartAppAsync(Dictionary<string, string?>? extra = null)
     {
-        var options = new StandaloneAppOptions
+        var options = new WorkerAppOptions
         {
             Settings =
             {
@@ -32,7 +32,7 @@ public sealed class SegmentIngestEndToEndTests(AzuriteFixture azurite) : IAsyncL
         };
         foreach (var (key, value) in extra ?? [])
             options.Settings[key] = value;
-        return StandaloneApp.StartAsync(options);
+        return WorkerApp.StartAsync(options);
     }
 
     /// <summary>A track event with a unique user, so each event is one identifiable CleverTap record.</summary>
@@ -50,7 +50,7 @@ public sealed class SegmentIngestEndToEndTests(AzuriteFixture azurite) : IAsyncL
 
     private static StringContent Json(JsonNode body) => new(body.ToJsonString(), Encoding.UTF8, "application/json");
 
-    private static async Task<(HttpStatusCode Status, JsonNode Body)> PostAsync(StandaloneApp app, string path, JsonNode body, string? signature = null)
+    private static async Task<(HttpStatusCode Status, JsonNode Body)> PostAsync(WorkerApp app, string path, JsonNode body, string? signature = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = Json(body) };
         if (signature is not null)

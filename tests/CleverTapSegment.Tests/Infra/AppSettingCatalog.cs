@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using CleverTapSegment.CleverTap;
+using Microsoft.Azure.Functions.Worker;
 
 namespace CleverTapSegment.Tests.Infra;
 
@@ -10,15 +11,16 @@ namespace CleverTapSegment.Tests.Infra;
 /// The settings the app reads, derived rather than listed: every type of the functions assembly with a
 /// <c>const string SectionName</c> (the options convention) contributes <c>Section__Property</c> for each public
 /// settable property (nested option types recursively; dictionaries and collections as the family
-/// <c>Section__Property__*</c>); every <c>%Setting%</c> in a function.json; and every binding <c>connection</c>
-/// (<c>AzureWebJobsStorage</c>), which may be given as one value or in its identity-based <c>Name__*</c> form.
+/// <c>Section__Property__*</c>); every <c>%Setting%</c> in a trigger attribute of a <c>[Function]</c>; and every
+/// trigger <c>Connection</c> (<c>AzureWebJobsStorage</c>), which may be given as one value or in its identity-based
+/// <c>Name__*</c> form.
 /// </summary>
 internal static partial class AppSettingCatalog
 {
     public static Assembly FunctionsAssembly => typeof(CleverTapOptions).Assembly;
 
     public static IReadOnlyList<AppSetting> ReadByTheApp() =>
-        FromOptionsTypes().Concat(FromFunctionJson())
+        FromOptionsTypes().Concat(FromFunctionTriggers())
             .GroupBy(s => s.Name, StringComparer.OrdinalIgnoreCase)
             .Select(g => g.First() with { ReadBy = string.Join(", ", g.Select(s => s.ReadBy).Distinct()) })
             .OrderBy(s => s.Name, StringComparer.Ordinal)
@@ -64,20 +66,30 @@ internal static partial class AppSettingCatalog
         type.IsPrimitive || type.IsEnum || type == typeof(string) || type == typeof(decimal) || type == typeof(Uri)
         || type == typeof(TimeSpan) || type == typeof(DateTimeOffset) || type == typeof(DateTime) || type == typeof(Guid);
 
-    public static IEnumerable<AppSetting> FromFunctionJson()
+    /// <summary>The trigger attribute of every <c>[Function]</c> method, with the function's name.</summary>
+    public static IEnumerable<(string Function, Attribute Trigger)> FunctionTriggers() =>
+        FunctionsAssembly.GetTypes()
+            .SelectMany(type => type.GetMethods(BindingFlags.Instance | BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic))
+            .Where(method => method.GetCustomAttribute<FunctionAttribute>() is not null)
+            .SelectMany(method => method.GetParameters()
+                .SelectMany(parameter => parameter.GetCustomAttributes())
+                .Where(attribute => attribute.GetType().Name.EndsWith("TriggerAttribute", StringComparison.Ordinal))
+                .Select(attribute => (method.GetCustomAttribute<FunctionAttribute>()!.Name, attribute)))
+            .OrderBy(trigger => trigger.Name, StringComparer.Ordinal);
+
+    public static IEnumerable<AppSetting> FromFunctionTriggers()
     {
-        foreach (var path in RepositoryPaths.FunctionJsonFiles())
+        foreach (var (function, trigger) in FunctionTriggers())
         {
-            var functionName = Path.GetFileName(Path.GetDirectoryName(path)!);
-            var text = File.ReadAllText(path);
-            foreach (Match reference in SettingReference().Matches(text))
-                yield return new AppSetting(reference.Groups[1].Value, AppSettingKind.Single, $"{functionName}/function.json");
-            using var json = JsonDocument.Parse(text);
-            foreach (var binding in json.RootElement.GetProperty("bindings").EnumerateArray())
+            var readBy = $"{function} [{trigger.GetType().Name.Replace("Attribute", "", StringComparison.Ordinal)}]";
+            var values = trigger.GetType().GetProperties().Where(p => p.PropertyType == typeof(string)).Select(p => (string?)p.GetValue(trigger));
+            foreach (var value in values.OfType<string>())
             {
-                if (binding.TryGetProperty("connection", out var connection) && connection.GetString() is { Length: > 0 } connectionName)
-                    yield return new AppSetting(connectionName, AppSettingKind.Connection, $"{functionName}/function.json");
+                foreach (Match reference in SettingReference().Matches(value))
+                    yield return new AppSetting(reference.Groups[1].Value, AppSettingKind.Single, readBy);
             }
+            if (trigger is QueueTriggerAttribute { Connection: { Length: > 0 } connection })
+                yield return new AppSetting(connection, AppSettingKind.Connection, readBy);
         }
     }
 

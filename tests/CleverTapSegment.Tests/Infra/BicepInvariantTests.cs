@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using CleverTapSegment.CleverTap;
+using Microsoft.Azure.Functions.Worker;
 using NCrontab;
 
 namespace CleverTapSegment.Tests.Infra;
@@ -249,27 +250,20 @@ public sealed partial class BicepInvariantTests
     }
 
     [Fact]
-    public void Every_function_json_queue_and_its_poison_queue_are_created_by_infra()
+    public void Every_queue_trigger_queue_and_its_poison_queue_are_created_by_infra()
     {
         var queues = InfraTemplates.StringArray(InfraTemplates.Main, "queueNames");
         var expected = new List<string>();
-        foreach (var path in RepositoryPaths.FunctionJsonFiles())
+        foreach (var (_, trigger) in AppSettingCatalog.FunctionTriggers())
         {
-            using var json = JsonDocument.Parse(File.ReadAllText(path));
-            foreach (var binding in json.RootElement.GetProperty("bindings").EnumerateArray())
-            {
-                var type = binding.GetProperty("type").GetString();
-                if (type is not ("queueTrigger" or "queue"))
-                    continue;
-                var queue = binding.GetProperty("queueName").GetString()!;
-                expected.Add(queue);
-                if (type == "queueTrigger")
-                    expected.Add($"{queue}-poison"); // where the host moves a message after maxDequeueCount failures
-            }
+            if (trigger is not QueueTriggerAttribute queueTrigger)
+                continue;
+            expected.Add(queueTrigger.QueueName);
+            expected.Add($"{queueTrigger.QueueName}-poison"); // where the host moves a message after maxDequeueCount failures
         }
 
         Assert.Contains("export-work", expected);
-        Assert.All(expected, queue => Assert.True(queues.Contains(queue), $"queue {queue} (function.json) is not in infra/main.bicep queueNames"));
+        Assert.All(expected, queue => Assert.True(queues.Contains(queue), $"queue {queue} (a queue trigger) is not in infra/main.bicep queueNames"));
         Assert.All(queues, queue => Assert.Matches("^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$", queue));
         Assert.Equal("queueNames", InfraTemplates.Main.Get("module", "storage").Body.Object("params")["queueNames"]);
         AssertChildLoop("queueService", "queues", "queueNames");
@@ -312,7 +306,7 @@ public sealed partial class BicepInvariantTests
     [Fact]
     public void Scheduler_schedule_default_is_the_designed_six_field_NCRONTAB()
     {
-        // %Exports__SchedulerSchedule% in ExportScheduler/function.json: the host refuses to index the function if the
+        // %Exports__SchedulerSchedule% in the ExportScheduler timer trigger: the host refuses to index the function if the
         // setting is missing or not a 6-field NCRONTAB (https://learn.microsoft.com/azure/azure-functions/functions-bindings-timer#ncrontab-expressions).
         var schedule = InfraTemplates.Main.Get("param", "exportsSchedulerSchedule").Value.Trim('\'');
 

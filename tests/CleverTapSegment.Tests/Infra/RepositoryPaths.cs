@@ -1,6 +1,6 @@
 namespace CleverTapSegment.Tests.Infra;
 
-/// <summary>Files of the repository the tests read (infra, function.json files, the local settings sample).</summary>
+/// <summary>Files of the repository the tests read (infra, the local settings sample).</summary>
 internal static class RepositoryPaths
 {
     private static readonly Lazy<string> s_root = new(FindRoot);
@@ -12,18 +12,6 @@ internal static class RepositoryPaths
     public static string LocalSettingsSample => Path.Combine(Root, "local.settings.sample.json");
 
     public static string FunctionsDirectory => Path.Combine(Root, "functions");
-
-    public static IReadOnlyList<string> FunctionJsonFiles() =>
-        Directory.EnumerateFiles(FunctionsDirectory, "function.json", SearchOption.AllDirectories)
-            .Where(path => !IsBuildOutput(path))
-            .Order(StringComparer.Ordinal)
-            .ToList();
-
-    private static bool IsBuildOutput(string path)
-    {
-        var relative = Path.GetRelativePath(FunctionsDirectory, path).Replace('\\', '/');
-        return relative.StartsWith("bin/", StringComparison.Ordinal) || relative.StartsWith("obj/", StringComparison.Ordinal);
-    }
 
     // The tests run from bin/<config>/<tfm>; the repository root is the first ancestor holding the solution.
     private static string FindRoot()

@@ -37,14 +37,14 @@ public sealed class SettingsCoverageTests
     private static bool IsHostJsonValue(string name) => name.StartsWith("AzureFunctionsJobHost__", StringComparison.OrdinalIgnoreCase);
 
     [Fact]
-    public void Catalog_finds_the_settings_of_the_options_classes_and_function_json()
+    public void Catalog_finds_the_settings_of_the_options_classes_and_function_triggers()
     {
         var settings = AppSettingCatalog.ReadByTheApp();
 
         // Guards the reflection itself: if it found nothing, every other test here would pass vacuously.
         Assert.Contains(settings, s => s is { Name: "CleverTap__AccountId", Kind: AppSettingKind.Single });
         Assert.Contains(settings, s => s is { Name: "CleverTap__Connections", Kind: AppSettingKind.Family });
-        Assert.Contains(settings, s => s is { Name: "Exports__SchedulerSchedule" } && s.ReadBy.Contains("ExportScheduler/function.json", StringComparison.Ordinal));
+        Assert.Contains(settings, s => s is { Name: "Exports__SchedulerSchedule" } && s.ReadBy.Contains("ExportScheduler [TimerTrigger]", StringComparison.Ordinal));
         Assert.Contains(settings, s => s is { Name: "AzureWebJobsStorage", Kind: AppSettingKind.Connection });
     }
 
