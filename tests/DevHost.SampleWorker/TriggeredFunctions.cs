@@ -9,9 +9,9 @@ namespace DevHost.SampleWorker;
 /// </summary>
 public sealed class TriggeredFunctions(ILogger<TriggeredFunctions> logger)
 {
-    /// <summary>Fails for the message text "fail", to exercise retries and poison.</summary>
+    /// <summary>Fails for the message text "fail"; runs N milliseconds for "sleep:N" (lease renewal, crashes).</summary>
     [Function("Work")]
-    public void Work([QueueTrigger("%SampleQueue%")] string message, FunctionContext context)
+    public async Task Work([QueueTrigger("%SampleQueue%")] string message, FunctionContext context)
     {
         var metadata = context.BindingContext.BindingData;
         logger.LogInformation("Work received '{Message}' id={Id} dequeueCount={DequeueCount} popReceipt={PopReceipt}",
@@ -19,6 +19,11 @@ public sealed class TriggeredFunctions(ILogger<TriggeredFunctions> logger)
         if (message == "fail")
         {
             throw new InvalidOperationException("Failing on purpose.");
+        }
+        if (message.StartsWith("sleep:", StringComparison.Ordinal))
+        {
+            await Task.Delay(int.Parse(message["sleep:".Length..], System.Globalization.CultureInfo.InvariantCulture), context.CancellationToken);
+            logger.LogInformation("Work finished '{Message}'", message);
         }
     }
 
