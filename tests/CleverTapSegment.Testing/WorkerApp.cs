@@ -101,6 +101,9 @@ public sealed class WorkerApp : IAsyncDisposable
     public static async Task<WorkerApp> StartAsync(WorkerAppOptions options)
     {
         var hostOptions = new DevHostOptions { AppDirectory = AppDirectory, Urls = "http://127.0.0.1:0" };
+        // CTSEG_DEBUG_DEVHOST=1 prints the dev host's own log (forwarding, triggers, the worker's output) to the console.
+        if (Environment.GetEnvironmentVariable("CTSEG_DEBUG_DEVHOST") == "1")
+            hostOptions.LoggerFactory = LoggerFactory.Create(logging => logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Debug));
         foreach (var (key, value) in BuildSettings(options))
             hostOptions.Settings[key] = value;
         var problems = new ConcurrentQueue<WorkerLogEntry>();

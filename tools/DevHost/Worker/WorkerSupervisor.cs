@@ -222,6 +222,8 @@ internal sealed class WorkerSupervisor(
                 loads.Add(LoadAsync(channel, process, function, timeout.Token));
             }
             await Task.WhenAll(loads);
+            if (httpUri is not null)
+                await WhileRunning(WaitUntilListeningAsync(httpUri, timeout.Token), process, "starting its HTTP server", timeout.Token);
 
             if (Functions.Count == 0)
             {
@@ -255,6 +257,27 @@ internal sealed class WorkerSupervisor(
     }
 
     /// <summary>Awaits a start-up step, failing with the worker's own output if the process exits first.</summary>
+    /// <summary>
+    /// The worker announces its <c>HttpUri</c> at init but binds it only when its host has started, which can be
+    /// after the functions are loaded: a request forwarded before that is refused. Wait until it accepts connections.
+    /// </summary>
+    private static async Task<bool> WaitUntilListeningAsync(Uri httpUri, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                using var client = new System.Net.Sockets.TcpClient();
+                await client.ConnectAsync(httpUri.Host, httpUri.Port, cancellationToken);
+                return true;
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(50), cancellationToken);
+            }
+        }
+    }
+
     private static async Task<T> WhileRunning<T>(Task<T> step, WorkerProcess process, string stage, CancellationToken cancellationToken)
     {
         var finished = await Task.WhenAny(step, process.Exited).WaitAsync(cancellationToken);
