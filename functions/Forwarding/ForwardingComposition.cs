@@ -4,10 +4,10 @@ using Microsoft.Extensions.Options;
 
 namespace CleverTapSegment.Forwarding;
 
-/// <summary>Composition of the Forwarding feature: services and endpoints.</summary>
+/// <summary>Composition of the Forwarding feature (its function: <see cref="SegmentIngestFunction"/>).</summary>
 public static class ForwardingComposition
 {
-    public static WebApplicationBuilder AddForwarding(this WebApplicationBuilder builder)
+    public static IHostApplicationBuilder AddForwarding(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
         services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.SectionName).ValidateOnStart();
@@ -24,14 +24,5 @@ public static class ForwardingComposition
         services.TryAddScoped<IngestDelivery>();
         services.TryAddScoped<SegmentIngestHandler>();
         return builder;
-    }
-
-    public static WebApplication MapForwarding(this WebApplication app)
-    {
-        // The SegmentIngest function (function.json route "segment/{connection?}" under the host's "api" prefix).
-        app.MapPost("/api/segment/{connection?}",
-            (HttpContext context, string? connection, SegmentIngestHandler handler, CancellationToken cancellationToken) =>
-                handler.HandleAsync(context, connection, cancellationToken));
-        return app;
     }
 }

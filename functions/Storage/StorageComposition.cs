@@ -14,12 +14,6 @@ public static class StorageComposition
     /// <summary>The Table client of <see cref="LeasedSlots"/>, with a short retry budget of its own.</summary>
     internal const string LeasedSlotsClientName = "LeasedSlots";
 
-    /// <summary>
-    /// A Queue client that neither encodes nor decodes (<see cref="QueueMessageEncoding.None"/>), for the standalone
-    /// trigger runner: it sees messages as stored, so it can poison undecodable ones and copy them unchanged.
-    /// </summary>
-    internal const string RawQueueClientName = "RawQueue";
-
     public static IHostApplicationBuilder AddStorage(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -48,13 +42,6 @@ public static class StorageComposition
                     options.Retry.MaxRetries = 1;
                     options.Retry.Delay = TimeSpan.FromMilliseconds(50);
                     options.Retry.NetworkTimeout = TimeSpan.FromSeconds(3);
-                });
-            clients.AddClient<QueueServiceClient, QueueClientOptions>(CreateQueueServiceClient)
-                .WithName(RawQueueClientName)
-                .ConfigureOptions(options =>
-                {
-                    ApplyRetries(options);
-                    options.MessageEncoding = QueueMessageEncoding.None;
                 });
         });
         services.AddSingleton(provider => new LeasedSlots(

@@ -24,8 +24,6 @@ internal sealed partial class StorageInitializer(TableServiceClient tables, Queu
         RunStore.ItemsTableName,
         DeliveredRecordLog.TableName,
         LeasedSlots.DefaultTableName,
-        // Only the standalone trigger runner's timers use it.
-        TimerStatusStore.TableName,
     ];
 
     public static IReadOnlyList<string> QueueNames { get; } =

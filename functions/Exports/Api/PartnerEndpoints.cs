@@ -16,16 +16,6 @@ internal static partial class PartnerEndpoints
     /// <summary>How often a read-modify-write is retried when another writer got in between (ETag conflict).</summary>
     private const int ConcurrencyAttempts = 3;
 
-    public static void Map(IEndpointRouteBuilder routes)
-    {
-        var partners = routes.MapGroup("/api/partners").AddEndpointFilter<AdminKeyFilter>();
-        partners.MapPost("/", CreatePartner);
-        partners.MapGet("/", ListPartners);
-        partners.MapGet("/{nickname}", GetPartner);
-        partners.MapPatch("/{nickname}", UpdatePartner);
-        partners.MapDelete("/{nickname}", DeletePartner);
-    }
-
     public static async Task<Results<Created<PartnerResponse>, ValidationProblem, ProblemHttpResult>> CreatePartner(
         HttpRequest request, ExportStore store, TimeProvider time, CancellationToken cancellationToken)
     {

@@ -24,7 +24,7 @@ public sealed class ExportWorker(
     IOptions<ExportsOptions> options,
     IOptions<HostQueueOptions> hostQueues,
     TimeProvider time,
-    ILogger<ExportWorker> logger) : IQueueTriggeredFunction
+    ILogger<ExportWorker> logger)
 {
     public const string FunctionName = "ExportWorker";
 

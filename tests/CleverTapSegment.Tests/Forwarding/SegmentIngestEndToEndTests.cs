@@ -2,13 +2,14 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using CleverTapSegment.DevHost;
 using CleverTapSegment.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace CleverTapSegment.Tests.Forwarding;
 
-/// <summary>The SegmentIngest function on the standalone app, with Azurite and a fake CleverTap.</summary>
+/// <summary>The SegmentIngest function on the worker under the dev host, with Azurite and a fake CleverTap.</summary>
 [Collection("Azurite")]
 public sealed class SegmentIngestEndToEndTests(AzuriteFixture azurite) : IAsyncLifetime
 {
@@ -20,11 +21,11 @@ public sealed class SegmentIngestEndToEndTests(AzuriteFixture azurite) : IAsyncL
 
     public async Task DisposeAsync() => await _cleverTap.DisposeAsync();
 
-    private Task<StandaloneApp> StartAppAsync(Dictionary<string, string?>? extra = null, LogCapture? logs = null)
+    private Task<WorkerApp> StartAppAsync(Dictionary<string, string?>? extra = null, LogCapture? logs = null)
     {
-        var options = new StandaloneAppOptions
+        var options = new WorkerAppOptions
         {
-            ConfigureServices = logs is null ? null : services => services.AddSingleton<ILoggerProvider>(logs),
+            OnWorkerLog = logs is null ? null : logs.Add,
             Settings =
             {
                 ["AzureWebJobsStorage"] = azurite.ConnectionString,
@@ -35,7 +36,7 @@ public sealed class SegmentIngestEndToEndTests(AzuriteFixture azurite) : IAsyncL
         };
         foreach (var (key, value) in extra ?? [])
             options.Settings[key] = value;
-        return StandaloneApp.StartAsync(options);
+        return WorkerApp.StartAsync(options);
     }
 
     /// <summary>A track event with a unique user, so each event is one identifiable CleverTap record.</summary>
@@ -53,7 +54,7 @@ public sealed class SegmentIngestEndToEndTests(AzuriteFixture azurite) : IAsyncL
 
     private static StringContent Json(JsonNode body) => new(body.ToJsonString(), Encoding.UTF8, "application/json");
 
-    private static async Task<(HttpStatusCode Status, JsonNode Body)> PostAsync(StandaloneApp app, string path, JsonNode body, string? signature = null)
+    private static async Task<(HttpStatusCode Status, JsonNode Body)> PostAsync(WorkerApp app, string path, JsonNode body, string? signature = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = Json(body) };
         if (signature is not null)
@@ -321,7 +322,7 @@ public sealed class SegmentIngestEndToEndTests(AzuriteFixture azurite) : IAsyncL
         Assert.Equal(0, _cleverTap.Requests);
     }
 
-    private static async Task<(HttpStatusCode Status, JsonNode Body)> PostBytesAsync(StandaloneApp app, string path, byte[] body)
+    private static async Task<(HttpStatusCode Status, JsonNode Body)> PostBytesAsync(WorkerApp app, string path, byte[] body)
     {
         using var content = new ByteArrayContent(body);
         content.Headers.ContentType = new("application/json");
@@ -329,33 +330,17 @@ public sealed class SegmentIngestEndToEndTests(AzuriteFixture azurite) : IAsyncL
         return (response.StatusCode, JsonNode.Parse(await response.Content.ReadAsStringAsync())!);
     }
 
-    /// <summary>Every log entry the app writes, for assertions about what is (not) logged.</summary>
-    internal sealed class LogCapture : ILoggerProvider
+    /// <summary>Every log entry the worker writes (they reach the dev host as rpc_log messages), for assertions about what is (not) logged.</summary>
+    internal sealed class LogCapture
     {
-        private readonly System.Collections.Concurrent.ConcurrentQueue<Entry> _entries = new();
+        private readonly System.Collections.Concurrent.ConcurrentQueue<WorkerLogEntry> _entries = new();
 
-        public IReadOnlyCollection<Entry> Entries => _entries;
+        public IReadOnlyCollection<WorkerLogEntry> Entries => _entries;
+
+        public void Add(WorkerLogEntry entry) => _entries.Enqueue(entry);
 
         /// <summary>A stack trace anywhere, or a warning or error of the app itself.</summary>
-        public static bool IsProblem(Entry entry) =>
+        public static bool IsProblem(WorkerLogEntry entry) =>
             entry.Exception is not null || (entry.Level >= LogLevel.Warning && entry.Category.StartsWith("CleverTapSegment", StringComparison.Ordinal));
-
-        public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _entries);
-
-        public void Dispose()
-        {
-        }
-
-        internal sealed record Entry(string Category, LogLevel Level, string Message, Exception? Exception);
-
-        private sealed class Logger(string category, System.Collections.Concurrent.ConcurrentQueue<Entry> entries) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                entries.Enqueue(new Entry(category, logLevel, formatter(state, exception), exception));
-        }
     }
 }

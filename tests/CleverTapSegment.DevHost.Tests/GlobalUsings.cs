@@ -1,0 +1,3 @@
+global using Azure.Storage.Blobs;
+global using Azure.Storage.Queues;
+global using Microsoft.Extensions.Logging;
