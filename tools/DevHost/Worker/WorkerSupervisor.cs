@@ -222,6 +222,10 @@ internal sealed class WorkerSupervisor(
                 loads.Add(LoadAsync(channel, process, function, timeout.Token));
             }
             await Task.WhenAll(loads);
+            if (httpUri is not null)
+            {
+                await WhileRunning(WaitUntilListeningAsync(httpUri, timeout.Token), process, "starting its HTTP endpoint", timeout.Token);
+            }
 
             if (Functions.Count == 0)
             {
@@ -242,6 +246,27 @@ internal sealed class WorkerSupervisor(
                     $"The worker did not load its functions within {options.WorkerStartTimeout}. Its last output:{Environment.NewLine}{process.RecentOutput}", exception);
             }
             throw;
+        }
+    }
+
+    /// <summary>
+    /// The worker announces its <c>HttpUri</c> before its Kestrel accepts connections; a request forwarded in that
+    /// gap would be refused, so the worker counts as ready once a connection succeeds.
+    /// </summary>
+    private static async Task<bool> WaitUntilListeningAsync(Uri httpUri, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                using var probe = new System.Net.Sockets.TcpClient();
+                await probe.ConnectAsync(httpUri.Host, httpUri.Port, cancellationToken);
+                return true;
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(50), cancellationToken);
+            }
         }
     }
 
