@@ -25,10 +25,7 @@ public sealed partial class QueueTriggerTests(DevHostFixture fixture, ITestOutpu
 
     public void Dispose()
     {
-        foreach (var entry in _log.Entries)
-        {
-            output.WriteLine($"{entry.Level} {entry.Category} {entry.InvocationId}: {entry.Message} {entry.Exception}");
-        }
+        _log.WriteTo(output);
         _timeout.Dispose();
     }
 

@@ -20,10 +20,7 @@ public sealed class TimerTriggerTests(DevHostFixture fixture, ITestOutputHelper 
 
     public void Dispose()
     {
-        foreach (var entry in _log.Entries)
-        {
-            output.WriteLine($"{entry.Level} {entry.Category} {entry.InvocationId}: {entry.Message} {entry.Exception}");
-        }
+        _log.WriteTo(output);
         _timeout.Dispose();
     }
 

@@ -16,10 +16,7 @@ public sealed class WorkerLifecycleTests(DevHostFixture fixture, ITestOutputHelp
 
     public void Dispose()
     {
-        foreach (var entry in _log.Entries)
-        {
-            output.WriteLine($"{entry.Level} {entry.Category} {entry.InvocationId}: {entry.Message} {entry.Exception}");
-        }
+        _log.WriteTo(output);
         _timeout.Dispose();
     }
 
