@@ -44,7 +44,7 @@ internal sealed class WorkerSupervisor(
 
     public WorkerSession? Current => Volatile.Read(ref _current);
 
-    /// <summary>Completes with the exit code if a worker exits without the host asking it to.</summary>
+    /// <summary>Completes with the exit code if a worker exits without the host asking it to (0: it was told to stop by a signal).</summary>
     public Task<int> Crashed => _crashed.Task;
 
     /// <summary>The ready worker, waiting while none is (between a kill and a restart).</summary>
@@ -166,7 +166,9 @@ internal sealed class WorkerSupervisor(
         }
         session.Ending = true;
         Volatile.Write(ref _ready, new TaskCompletionSource<WorkerSession>(TaskCreationOptions.RunContinuationsAsynchronously));
-        logger.LogError("Worker process {ProcessId} exited with code {ExitCode}. Its last output:{NewLine}{Output}",
+        // Exit code 0 is the worker stopping on its own signal (Ctrl-C in a terminal reaches it too), not a crash.
+        logger.Log(exitCode == 0 ? LogLevel.Information : LogLevel.Error,
+            "Worker process {ProcessId} exited with code {ExitCode}. Its last output:{NewLine}{Output}",
             session.Process.Id, exitCode, Environment.NewLine, session.Process.RecentOutput);
         _crashed.TrySetResult(exitCode);
     }
