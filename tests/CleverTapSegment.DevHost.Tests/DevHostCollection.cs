@@ -22,6 +22,11 @@ public sealed class DevHostFixture : IAsyncLifetime
         typeof(DevHostFixture).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
             .Single(attribute => attribute.Key == "SampleWorkerDirectory").Value!;
 
+    /// <summary>The dev host's own build output, for running its command line.</summary>
+    public static string CliPath { get; } =
+        typeof(DevHostFixture).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .Single(attribute => attribute.Key == "DevHostCliPath").Value!;
+
     public string StorageConnectionString => (_azurite ?? throw new InvalidOperationException("Azurite has not started.")).ConnectionString;
 
     /// <summary>Sends base64 messages, as the host's default <c>messageEncoding</c> expects.</summary>

@@ -45,6 +45,15 @@ public sealed class WorkerLog
     public Task<WorkerLogEntry> WaitForMessageAsync(string startsWith, CancellationToken cancellationToken) =>
         WaitForAsync(entry => entry.Message.StartsWith(startsWith, StringComparison.Ordinal), cancellationToken);
 
+    /// <summary>Everything the worker logged, into the test's output (shown when a test fails).</summary>
+    public void WriteTo(ITestOutputHelper output)
+    {
+        foreach (var entry in Entries)
+        {
+            output.WriteLine($"{entry.Level} {entry.Category} {entry.InvocationId}: {entry.Message} {entry.Exception}");
+        }
+    }
+
     public IReadOnlyList<string> Messages(string startsWith) =>
         Entries.Where(entry => entry.Message.StartsWith(startsWith, StringComparison.Ordinal)).Select(entry => entry.Message).ToList();
 }

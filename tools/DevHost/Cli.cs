@@ -81,8 +81,9 @@ internal static class Cli
         {
             Console.WriteLine($"dev host: {server.FunctionNames.Count} functions on {server.BaseAddress} (worker process {server.WorkerProcessId}); Ctrl-C stops.");
             var stopped = Task.Delay(Timeout.Infinite, stop.Token).ContinueWith(_ => 0, TaskScheduler.Default);
-            var exitCode = await await Task.WhenAny(stopped, server.WorkerCrashed.ContinueWith(_ => 1, TaskScheduler.Default));
-            Console.WriteLine(exitCode == 0 ? "dev host: stopping" : "dev host: the worker exited; stopping");
+            var workerExited = server.WorkerCrashed.ContinueWith(exited => exited.Result == 0 ? 0 : 1, TaskScheduler.Default);
+            var exitCode = await await Task.WhenAny(stopped, workerExited);
+            Console.WriteLine(workerExited.IsCompleted ? "dev host: the worker exited; stopping" : "dev host: stopping");
             return exitCode;
         }
     }

@@ -154,13 +154,17 @@ public sealed class SegmentIngestEndToEndTests(AzuriteFixture azurite) : IAsyncL
     public async Task Throttling_that_outlasts_the_deadline_is_answered_429_never_200()
     {
         await using var app = await StartAppAsync(new() { ["Ingest__DeadlineSeconds"] = "1.5" });
+        // A fresh worker process's first upload (the slots table, the first connection) can take longer than the
+        // deadline on a busy machine, and a record without any answer counts as unavailable (503): deliver one first.
+        var (first, _) = await PostAsync(app, "api/segment", Track("before-the-storm"));
+        Assert.Equal(HttpStatusCode.OK, first);
         _cleverTap.Respond = _ => FakeAnswer.Status(429);
 
         var (status, body) = await PostAsync(app, "api/segment", Batch("storm", 5));
 
         Assert.Equal(HttpStatusCode.TooManyRequests, status);
         Assert.Equal(5, body["failed"]!.GetValue<int>());
-        Assert.Empty(_cleverTap.Accepted);
+        Assert.Equal(["before-the-storm"], AcceptedIdentities());
     }
 
     [Fact]

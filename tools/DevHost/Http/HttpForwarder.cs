@@ -222,6 +222,10 @@ internal sealed class HttpForwarder(WorkerSupervisor supervisor, FunctionInvoker
         try
         {
             await task;
+            if (task is Task<HttpResponseMessage> { Result: var unused })
+            {
+                unused.Dispose();
+            }
         }
         catch (Exception exception) when (exception is OperationCanceledException or HttpRequestException or IOException)
         {

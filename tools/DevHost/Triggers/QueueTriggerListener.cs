@@ -263,8 +263,8 @@ internal sealed class QueueTriggerListener(
         request.TriggerMetadata["QueueTrigger"] = new TypedData { String = text };
         request.TriggerMetadata["Id"] = new TypedData { String = message.MessageId };
         request.TriggerMetadata["PopReceipt"] = new TypedData { String = receipt.PopReceipt };
-        // JSON, as the host sends numbers: the worker's binding feature refuses TypedData.Int ("Int is not supported").
-        request.TriggerMetadata["DequeueCount"] = new TypedData { Json = JsonSerializer.Serialize(message.DequeueCount) };
+        // As JSON: the worker's trigger-metadata conversion rejects TypedData.int.
+        request.TriggerMetadata["DequeueCount"] = new TypedData { Json = message.DequeueCount.ToString(System.Globalization.CultureInfo.InvariantCulture) };
         request.TriggerMetadata["InsertionTime"] = Time(message.InsertedOn);
         request.TriggerMetadata["ExpirationTime"] = Time(message.ExpiresOn);
         request.TriggerMetadata["NextVisibleTime"] = Time(receipt.NextVisibleOn);

@@ -10,6 +10,8 @@ namespace CleverTapSegment.DevHost.Worker;
 /// </summary>
 internal sealed class FunctionInvoker(WorkerSupervisor supervisor, TimeSpan functionTimeout, ILogger logger)
 {
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _warnedOutputs = new(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>Waits for a ready worker, then invokes.</summary>
     public async Task<FunctionInvocationResult> InvokeAsync(
         string functionName, string reason, Action<InvocationRequest> describe, CancellationToken cancellationToken)
@@ -60,6 +62,22 @@ internal sealed class FunctionInvoker(WorkerSupervisor supervisor, TimeSpan func
                 functionName, invocationId, (long)duration.TotalMilliseconds, result.Error);
         }
         return result;
+    }
+
+    /// <summary>
+    /// Output bindings (queue, blob, …) are written by the host's extensions, which the dev host does not have:
+    /// say so once per function and binding rather than dropping the values silently.
+    /// </summary>
+    private void WarnAboutDroppedOutputs(string functionName, InvocationResponse response)
+    {
+        foreach (var output in response.OutputData)
+        {
+            if (output.Data is { DataCase: not TypedData.DataOneofCase.None } && _warnedOutputs.TryAdd($"{functionName}/{output.Name}", true))
+            {
+                logger.LogWarning("{FunctionName} returned a value for its output binding '{Binding}'; the dev host does not implement output bindings, so it is dropped",
+                    functionName, output.Name);
+            }
+        }
     }
 
     private static string Describe(StatusResult? result) =>

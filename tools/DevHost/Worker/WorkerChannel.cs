@@ -64,7 +64,7 @@ internal sealed class WorkerChannel
         request.RequestId = Guid.NewGuid().ToString();
         var reply = new TaskCompletionSource<StreamingMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
         _requests[request.RequestId] = reply;
-        ThrowIfClosed();
+        FailIfClosed();
         Send(request);
         try
         {
@@ -81,7 +81,7 @@ internal sealed class WorkerChannel
     {
         var response = new TaskCompletionSource<InvocationResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
         _invocations[invocation.InvocationId] = response;
-        ThrowIfClosed();
+        FailIfClosed();
         Send(new StreamingMessage { RequestId = Guid.NewGuid().ToString(), InvocationRequest = invocation });
         try
         {
@@ -103,7 +103,8 @@ internal sealed class WorkerChannel
     /// <summary>Ends the stream from the host side (shutdown).</summary>
     public void Stop() => _stop.Cancel();
 
-    private void ThrowIfClosed()
+    /// <summary>A request registered after the stream ended would wait forever: fail it (and any other) now.</summary>
+    private void FailIfClosed()
     {
         if (_closed.Task.IsCompleted)
         {

@@ -44,7 +44,7 @@ internal sealed class WorkerSupervisor(
 
     public WorkerSession? Current => Volatile.Read(ref _current);
 
-    /// <summary>Completes with the exit code if a worker exits without the host asking it to.</summary>
+    /// <summary>Completes with the exit code if a worker exits without the host asking it to (0: it was told to stop by a signal).</summary>
     public Task<int> Crashed => _crashed.Task;
 
     /// <summary>The ready worker, waiting while none is (between a kill and a restart).</summary>
@@ -166,7 +166,9 @@ internal sealed class WorkerSupervisor(
         }
         session.Ending = true;
         Volatile.Write(ref _ready, new TaskCompletionSource<WorkerSession>(TaskCreationOptions.RunContinuationsAsynchronously));
-        logger.LogError("Worker process {ProcessId} exited with code {ExitCode}. Its last output:{NewLine}{Output}",
+        // Exit code 0 is the worker stopping on its own signal (Ctrl-C in a terminal reaches it too), not a crash.
+        logger.Log(exitCode == 0 ? LogLevel.Information : LogLevel.Error,
+            "Worker process {ProcessId} exited with code {ExitCode}. Its last output:{NewLine}{Output}",
             session.Process.Id, exitCode, Environment.NewLine, session.Process.RecentOutput);
         _crashed.TrySetResult(exitCode);
     }
@@ -223,7 +225,9 @@ internal sealed class WorkerSupervisor(
             }
             await Task.WhenAll(loads);
             if (httpUri is not null)
-                await WhileRunning(WaitUntilListeningAsync(httpUri, timeout.Token), process, "starting its HTTP server", timeout.Token);
+            {
+                await WhileRunning(WaitUntilListeningAsync(httpUri, timeout.Token), process, "starting its HTTP endpoint", timeout.Token);
+            }
 
             if (Functions.Count == 0)
             {
@@ -247,6 +251,27 @@ internal sealed class WorkerSupervisor(
         }
     }
 
+    /// <summary>
+    /// The worker announces its <c>HttpUri</c> before its Kestrel accepts connections; a request forwarded in that
+    /// gap would be refused, so the worker counts as ready once a connection succeeds.
+    /// </summary>
+    private static async Task<bool> WaitUntilListeningAsync(Uri httpUri, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                using var probe = new System.Net.Sockets.TcpClient();
+                await probe.ConnectAsync(httpUri.Host, httpUri.Port, cancellationToken);
+                return true;
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(50), cancellationToken);
+            }
+        }
+    }
+
     private static async Task LoadAsync(WorkerChannel channel, WorkerProcess process, RpcFunctionMetadata function, CancellationToken cancellationToken)
     {
         var reply = await WhileRunning(channel.RequestAsync(new StreamingMessage
@@ -257,27 +282,6 @@ internal sealed class WorkerSupervisor(
     }
 
     /// <summary>Awaits a start-up step, failing with the worker's own output if the process exits first.</summary>
-    /// <summary>
-    /// The worker announces its <c>HttpUri</c> at init but binds it only when its host has started, which can be
-    /// after the functions are loaded: a request forwarded before that is refused. Wait until it accepts connections.
-    /// </summary>
-    private static async Task<bool> WaitUntilListeningAsync(Uri httpUri, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            try
-            {
-                using var client = new System.Net.Sockets.TcpClient();
-                await client.ConnectAsync(httpUri.Host, httpUri.Port, cancellationToken);
-                return true;
-            }
-            catch (System.Net.Sockets.SocketException)
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(50), cancellationToken);
-            }
-        }
-    }
-
     private static async Task<T> WhileRunning<T>(Task<T> step, WorkerProcess process, string stage, CancellationToken cancellationToken)
     {
         var finished = await Task.WhenAny(step, process.Exited).WaitAsync(cancellationToken);

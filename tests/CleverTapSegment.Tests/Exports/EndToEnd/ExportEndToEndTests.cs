@@ -121,8 +121,13 @@ public sealed class ExportEndToEndTests
             invocation => invocation is { FunctionName: ExportWorker.FunctionName, Outcome: TriggerOutcome.Failed }, ExportHarness.Limit());
 
         var id = await harness.CreateOneTimeExportAsync(November1, November1, "Charged");
-        await failed;
+        var failure = await failed;
+        var retried = harness.App.Monitor.WaitForInvocationAsync(
+            invocation => invocation is { FunctionName: ExportWorker.FunctionName, Outcome: TriggerOutcome.Succeeded } && invocation.MessageId == failure.MessageId,
+            ExportHarness.Limit());
         harness.Segment.StopFailing();
+        // The failed message is hidden for the visibility timeout, which a drained queue does not wait for.
+        await retried;
         await harness.WaitForWorkToDrainAsync();
 
         var export = await harness.GetExportAsync(id);
