@@ -2,18 +2,17 @@ using CleverTapSegment.Exports;
 using CleverTapSegment.Forwarding;
 using CleverTapSegment.Hosting;
 using CleverTapSegment.Storage;
+using Microsoft.Azure.Functions.Worker.Builder;
 
-var builder = WebApplication.CreateBuilder(args);
+// The isolated worker: the Functions host (or tools/DevHost locally) owns triggers and routing and invokes the
+// [Function] methods of the feature folders. Every feature validates its options when the host starts.
+var builder = FunctionsApplication.CreateBuilder(args);
+builder.ConfigureFunctionsWebApplication(); // HTTP triggers get ASP.NET Core's HttpRequest and answer with IResult
 builder.AddFunctionsHosting();
+builder.AddClock();
 builder.AddStorage();
 builder.AddForwarding();
 builder.AddExports();
+builder.Services.AddHealthChecks().AddStorageCheck();
 
-var app = builder.Build();
-app.MapFunctionsHost();
-app.MapForwarding();
-app.MapExports();
-app.Run();
-
-/// <summary>Entry point, visible to the tests' <c>WebApplicationFactory</c>.</summary>
-public partial class Program;
+builder.Build().Run();

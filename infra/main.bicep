@@ -2,10 +2,9 @@
 //
 //   az deployment group create --resource-group <rg> --template-file infra/main.bicep --parameters infra/main.bicepparam
 //
-// Raw resources only (no registry modules: they need network access to restore). Written without a Bicep compiler
-// at hand: `az bicep build --file infra/main.bicep` and `az deployment group what-if` are its first real validation
-// (docs/deploy.md). tests/CleverTapSegment.Tests/Infra guard its invariants and that it provides every setting the
-// app reads.
+// Raw resources only (no registry modules: they need network access to restore). tests/CleverTapSegment.Tests/Infra
+// compile and lint it with the Bicep CLI (pinned there, restored from NuGet; lint rules in infra/bicepconfig.json),
+// check its invariants on the compiled ARM JSON, and that it provides every setting the app reads.
 targetScope = 'resourceGroup'
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -27,15 +26,8 @@ param tags object = {}
 @description('FlexConsumption (default) or ElasticPremium, for regions or features Flex lacks.')
 param hostingPlan string = 'FlexConsumption'
 
-@allowed([
-  'custom'
-  'dotnet-isolated'
-])
-@description('Flex only: functionAppConfig.runtime.name. `custom` is the custom-handler runtime; `dotnet-isolated` is the fallback whose image surely carries the .NET runtime the handler is started with (docs/deploy.md).')
-param flexRuntimeName string = 'custom'
-
-@description('Flex only: functionAppConfig.runtime.version, exactly as the region\'s Flex runtime catalog lists it (an unlisted value deploys but never starts): 1.0 for custom, 10.0 for dotnet-isolated. docs/deploy.md shows how to list it.')
-param flexRuntimeVersion string = '1.0'
+@description('.NET version of the isolated worker, the target framework the app is built for: Flex functionAppConfig.runtime.version (runtime dotnet-isolated), exactly as the region\'s Flex runtime catalog lists it (an unlisted value deploys but never starts; docs/deploy.md shows how to list it), and the Elastic Premium image DOTNET-ISOLATED|<version>.')
+param dotnetVersion string = '10.0'
 
 @minValue(40)
 @maxValue(1000)
@@ -59,9 +51,6 @@ param premiumSku string = 'EP1'
 @minValue(1)
 @maxValue(100)
 param premiumMaximumElasticWorkerCount int = 20
-
-@description('Elastic Premium only: the Linux image; the handler is started as `dotnet <dll>`, so it must carry the .NET 10 runtime.')
-param premiumLinuxFxVersion string = 'DOTNET-ISOLATED|10.0'
 
 @description('Elastic Premium only: blob name of the package in the deployment container (WEBSITE_RUN_FROM_PACKAGE).')
 param premiumPackageBlobName string = 'app.zip'
@@ -154,7 +143,7 @@ param ingestMaxBodyBytes int = 8388608
 
 @minValue(1)
 @maxValue(60)
-@description('Ingest__DeadlineSeconds: time budget of one Segment request (Segment\'s webhook timeout is 5 s).')
+@description('Ingest__DeadlineSeconds: time budget of one Segment request; Segment\'s Webhooks (Actions) destination gives up on a request after 10 s (https://segment.com/docs/connections/destinations/catalog/actions-webhook/).')
 param ingestDeadlineSeconds int = 4
 
 @description('Ingest__Coalesce: share CleverTap uploads between concurrent requests for the same account.')
@@ -186,7 +175,7 @@ param segmentApiBaseUrl string = ''
 @description('Admin__ApiKey: management key of standalone mode; in Azure the Functions keys guard the management API. Empty = not set.')
 param adminApiKey string = ''
 
-@description('Exports__SchedulerSchedule: NCRONTAB (6 fields, UTC) of the ExportScheduler timer; its function.json reads %Exports__SchedulerSchedule%.')
+@description('Exports__SchedulerSchedule: NCRONTAB (6 fields, UTC) of the ExportScheduler timer, whose trigger reads %Exports__SchedulerSchedule%.')
 param exportsSchedulerSchedule string = '0 */15 * * * *'
 
 @minValue(30)
@@ -220,6 +209,7 @@ var deploymentContainerName = 'app-package'
 
 // The queue the ExportWorker function triggers on, and the poison queue the Functions host moves a message to
 // after host.json maxDequeueCount failures (`<queue>-poison`).
+// https://learn.microsoft.com/azure/azure-functions/functions-bindings-storage-queue-trigger#poison-messages
 var queueNames = [
   'export-work'
   'export-work-poison'
@@ -264,10 +254,11 @@ var keyVaultSecrets = union(
 )
 
 // ---------------------------------------------------------------------------------------------------------------
-// App settings: every setting the app reads (DESIGN §7). ASPNETCORE_URLS is deliberately absent: in Azure the
-// handler binds to 127.0.0.1:$FUNCTIONS_CUSTOMHANDLER_PORT, which the host sets.
+// App settings: every setting the app reads (README.md "Settings"; docs/deploy.md). ASPNETCORE_URLS is deliberately
+// absent: the worker's ASP.NET Core integration listens where the Functions host tells it to.
 
-// Identity-based host storage, read by the Functions host and by the app's own Table/Queue clients.
+// Identity-based host storage, read by the Functions host (triggers, timer locks, keys) and by the app's own
+// storage clients.
 // https://learn.microsoft.com/azure/azure-functions/functions-reference#connecting-to-host-storage-with-an-identity
 var hostAppSettings = {
   AzureWebJobsStorage__accountName: names.storage
@@ -276,8 +267,11 @@ var hostAppSettings = {
   AzureWebJobsStorage__blobServiceUri: storage.outputs.blobEndpoint
   AzureWebJobsStorage__queueServiceUri: storage.outputs.queueEndpoint
   AzureWebJobsStorage__tableServiceUri: storage.outputs.tableEndpoint
-  // Lets DefaultAzureCredential in the handler pick the user-assigned identity.
+  // Lets DefaultAzureCredential in the worker pick the user-assigned identity.
   AZURE_CLIENT_ID: identity.outputs.clientId
+  // Telemetry: the worker exports OpenTelemetry to this resource, and the host sends its own. Local auth is off
+  // (modules/monitoring.bicep), so both authenticate with the identity, which holds Monitoring Metrics Publisher.
+  // https://learn.microsoft.com/azure/azure-monitor/app/azure-ad-authentication
   APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights.properties.ConnectionString
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.outputs.clientId};Authorization=AAD'
 }
@@ -427,13 +421,11 @@ module functionApp 'modules/functionapp.bicep' = {
     blobEndpoint: storage.outputs.blobEndpoint
     deploymentContainerName: deploymentContainerName
     appSettings: appSettings
-    flexRuntimeName: flexRuntimeName
-    flexRuntimeVersion: flexRuntimeVersion
+    dotnetVersion: dotnetVersion
     flexMaximumInstanceCount: flexMaximumInstanceCount
     flexInstanceMemoryMB: flexInstanceMemoryMB
     premiumSku: premiumSku
     premiumMaximumElasticWorkerCount: premiumMaximumElasticWorkerCount
-    premiumLinuxFxVersion: premiumLinuxFxVersion
     premiumPackageBlobName: premiumPackageBlobName
   }
   // Roles first: the app's first start resolves Key Vault references and opens host storage with the identity.

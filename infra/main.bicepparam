@@ -5,8 +5,7 @@ using './main.bicep'
 
 param namePrefix = readEnvironmentVariable('CTSEG_NAME_PREFIX', 'ctseg')
 param hostingPlan = readEnvironmentVariable('CTSEG_HOSTING_PLAN', 'FlexConsumption')
-param flexRuntimeName = readEnvironmentVariable('CTSEG_FLEX_RUNTIME_NAME', 'custom')
-param flexRuntimeVersion = readEnvironmentVariable('CTSEG_FLEX_RUNTIME_VERSION', '1.0')
+param dotnetVersion = readEnvironmentVariable('CTSEG_DOTNET_VERSION', '10.0')
 param deployerPrincipalId = readEnvironmentVariable('AZURE_PRINCIPAL_ID', '')
 
 // CleverTap

@@ -14,6 +14,13 @@ public sealed record CleverTapAccount(string Name, string AccountId, string Pass
         request.Headers.TryAddWithoutValidation("X-CleverTap-Passcode", Passcode);
     }
 
+    /// <summary>
+    /// Identifies the account whose limits a call counts against: its concurrency slots, its circuit breaker, its
+    /// in-process export queue. The account id and API host, not the connection name: two connections to one account
+    /// share its limits (https://developer.clevertap.com/docs/api-request-limit) and its outages.
+    /// </summary>
+    public string LimitKey => $"{AccountId}@{ApiBaseUri.Authority}";
+
     /// <summary>Keeps the passcode out of logs and exception messages.</summary>
     public override string ToString() => $"{Name} ({AccountId} at {ApiBaseUri})";
 }

@@ -10,7 +10,8 @@ namespace CleverTapSegment.CleverTap;
 
 /// <summary>
 /// Typed client for CleverTap's write APIs: Upload (events, profiles, tokens) and Delete Profiles.
-/// Retries, timeouts and the circuit breaker live in <see cref="CleverTapResilienceHandler"/>, not here.
+/// Retries, timeouts, the circuit breaker and the account's concurrency slot live in the client's resilience pipeline
+/// (<see cref="CleverTapComposition"/>), not here.
 /// https://developer.clevertap.com/docs/upload-events-api
 /// </summary>
 public sealed partial class CleverTapClient(HttpClient http, ILogger<CleverTapClient> logger)
@@ -40,7 +41,8 @@ public sealed partial class CleverTapClient(HttpClient http, ILogger<CleverTapCl
         using var request = CreateRequest(account, UploadPath, body.Bytes, deadline);
         try
         {
-            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+            // Headers only: the pipeline has already read the body, inside the account's slot.
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
             var status = (int)response.StatusCode;
             var text = await response.Content.ReadAsStringAsync(cancellationToken);
             if (status != 200)
@@ -69,7 +71,7 @@ public sealed partial class CleverTapClient(HttpClient http, ILogger<CleverTapCl
         using var request = CreateRequest(account, DeleteProfilesPath, DeleteBody(identities), deadline);
         try
         {
-            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
             var status = (int)response.StatusCode;
             var text = await response.Content.ReadAsStringAsync(cancellationToken);
             var outcome = UploadClassification.Classify(status);
@@ -116,10 +118,7 @@ public sealed partial class CleverTapClient(HttpClient http, ILogger<CleverTapCl
         // https://developer.clevertap.com/docs/common-api-components: JSON body, UTF-8.
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
         account.Authenticate(request);
-        request.Options.Set(CleverTapResilienceHandler.DeadlineOption, deadline);
-        request.Options.Set(CleverTapResilienceHandler.AccountOption, account.Name);
-        // Keyed by account id and host, not connection name: two connections to one account share its limit.
-        request.Options.Set(CleverTapResilienceHandler.SlotsOption, ($"{account.AccountId}@{account.ApiBaseUri.Authority}", account.MaxConcurrentUploads));
+        CleverTapCall.Describe(request, account, deadline);
         return request;
     }
 

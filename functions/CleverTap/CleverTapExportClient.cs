@@ -1,9 +1,9 @@
-using CleverTapSegment.Hosting;
+using CleverTapSegment.OutgoingCalls;
 using System.Buffers;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
-using Polly.Timeout;
+using Polly.CircuitBreaker;
 
 namespace CleverTapSegment.CleverTap;
 
@@ -70,8 +70,9 @@ public sealed class ExportPage : IDisposable
 /// <summary>
 /// Typed client of CleverTap's cursor exports (Get Events / Get User Profiles): open a cursor for an event and a range
 /// of project-local days, then read pages until there is no <c>next_cursor</c>.
-/// Retries ("still in progress", 429, 5xx, network) and the per-account concurrency limit live in
-/// <see cref="CleverTapExportResilienceHandler"/>; this class only shapes requests and classifies answers.
+/// Retries ("still in progress", 429, 5xx, network), the circuit breaker and the per-account concurrency limit live in
+/// the client's resilience pipeline (<see cref="CleverTapExportComposition"/>); this class only shapes requests and
+/// classifies answers.
 /// https://developer.clevertap.com/docs/get-events-api, https://developer.clevertap.com/docs/get-user-profiles-api
 /// </summary>
 public sealed class CleverTapExportClient
@@ -143,29 +144,29 @@ public sealed class CleverTapExportClient
     }
 
     /// <summary>Sends and classifies; on success the caller owns (and disposes) the returned body.</summary>
-    private async Task<(CleverTapExportBody Body, CleverTapExportAnswer Answer)> SendAsync(CleverTapAccount account, HttpRequestMessage request, ExportDataType dataType, string? eventName, CancellationToken ct)
+    private async Task<(CleverTapResponseBody Body, CleverTapExportAnswer Answer)> SendAsync(CleverTapAccount account, HttpRequestMessage request, ExportDataType dataType, string? eventName, CancellationToken ct)
     {
         account.Authenticate(request);
-        request.Options.Set(CleverTapExportResilienceHandler.AccountKey, $"{account.AccountId}@{account.ApiBaseUri.Authority}");
+        CleverTapCall.Describe(request, account);
         var what = eventName is null ? $"CleverTap {PathOf(dataType)} page" : $"CleverTap {PathOf(dataType)} for '{eventName}'";
         HttpResponseMessage response;
         try
         {
             response = await _httpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
         }
-        catch (CleverTapExportStillInProgressException e)
+        catch (BrokenCircuitException e)
         {
-            throw new CleverTapExportException(ExportFailureKind.InProgress, $"{what}: still in progress after several retries.", innerException: e);
+            throw new CleverTapExportException(ExportFailureKind.Transient, $"{what}: CleverTap circuit open after repeated failures.", innerException: e);
         }
-        catch (Exception e) when (e is HttpRequestException or TimeoutRejectedException || (e is TaskCanceledException && !ct.IsCancellationRequested))
+        catch (Exception e) when (OutgoingCallRules.IsTransportFailure(e, ct))
         {
             throw new CleverTapExportException(ExportFailureKind.Transient, $"{what}: {e.Message}", innerException: e);
         }
         using (response)
         {
-            var body = response.Content is CleverTapExportBufferedContent buffered
+            var body = response.Content is CleverTapBufferedContent buffered
                 ? buffered.Detach()
-                : CleverTapExportBody.Wrap(await response.Content.ReadAsByteArrayAsync(ct));
+                : CleverTapResponseBody.Wrap(await response.Content.ReadAsByteArrayAsync(ct));
             var answer = CleverTapExportAnswer.Read(body.Memory.Span);
             if (Classify(response.StatusCode, answer, what) is { } failure)
             {
@@ -179,20 +180,23 @@ public sealed class CleverTapExportClient
     private static CleverTapExportException? Classify(HttpStatusCode statusCode, CleverTapExportAnswer answer, string what)
     {
         var status = (int)statusCode;
-        if (statusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+        var kind = OutgoingCallRules.Classify(status);
+        if (kind == CallAnswer.CredentialsRefused)
             return new CleverTapExportException(ExportFailureKind.Unauthorized,
                 $"{what}: HTTP {status}; check CleverTap__AccountId, CleverTap__Passcode and CleverTap__Region (a wrong region also answers 401).", status);
         if (answer.IsNotAllowed)
             return new CleverTapExportException(ExportFailureKind.NotAllowed, $"{what}: {answer.Error}", status);
-        if (HttpRetryRules.IsTransient(statusCode))
+        if (answer.IsStillInProgress)
+            return new CleverTapExportException(ExportFailureKind.InProgress, $"{what}: still in progress after several retries.", status);
+        if (OutgoingCallRules.IsRetried(kind))
             return new CleverTapExportException(ExportFailureKind.Transient, $"{what}: HTTP {status} after retries.", status);
-        if (status is < 200 or > 299 || !answer.IsSuccess)
+        if (kind != CallAnswer.Success || !answer.IsSuccess)
             return new CleverTapExportException(ExportFailureKind.Permanent,
                 $"{what}: HTTP {status}, status '{answer.Status}', error '{answer.Error}'{(answer.Code is { } code ? $", code {code}" : "")}.", status);
         return null;
     }
 
-    private static JsonDocument Parse(CleverTapExportBody body, ExportDataType dataType, string? eventName)
+    private static JsonDocument Parse(CleverTapResponseBody body, ExportDataType dataType, string? eventName)
     {
         try
         {

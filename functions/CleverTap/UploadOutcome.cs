@@ -1,3 +1,5 @@
+using CleverTapSegment.OutgoingCalls;
+
 namespace CleverTapSegment.CleverTap;
 
 /// <summary>What happened to one uploaded record, as far as the Segment sender is concerned.</summary>
@@ -29,19 +31,22 @@ public readonly record struct RecordResult(RecordOutcome Outcome, string? Reason
 public static class UploadClassification
 {
     /// <summary>
-    /// Outcome of a whole response that is not a readable 200 body (every record shares it).
-    /// 401/403 mean wrong passcode or wrong region: our configuration, not the event, so Segment must keep the
-    /// event and retry (503) while an operator fixes it, instead of dropping it as a 4xx would.
+    /// Outcome of a whole response that is not a readable 200 body (every record shares it), read from the one
+    /// table of <see cref="OutgoingCallRules"/>. 401/403 mean wrong passcode or wrong region: our configuration, not
+    /// the event, so Segment must keep the event and retry (503) while an operator fixes it, instead of dropping it
+    /// as a 4xx would. https://developer.clevertap.com/docs/api-errors
     /// </summary>
-    public static RecordOutcome Classify(int httpStatus) => httpStatus switch
+    // No default arm: a new kind of answer in the table fails the build here (CS8509) until it is mapped. The table
+    // returns only named values, so the unnamed ones the compiler would also like covered (CS8524) cannot occur.
+#pragma warning disable CS8524
+    public static RecordOutcome Classify(int httpStatus) => OutgoingCallRules.Classify(httpStatus) switch
     {
-        >= 200 and < 300 => RecordOutcome.Delivered,
-        429 => RecordOutcome.Throttled,
-        401 or 403 => RecordOutcome.Unavailable,
-        408 => RecordOutcome.Unavailable,
-        >= 500 => RecordOutcome.Unavailable,
-        _ => RecordOutcome.Rejected,
+        CallAnswer.Success => RecordOutcome.Delivered,
+        CallAnswer.Throttled => RecordOutcome.Throttled,
+        CallAnswer.Transient or CallAnswer.CredentialsRefused => RecordOutcome.Unavailable,
+        CallAnswer.Permanent => RecordOutcome.Rejected,
     };
+#pragma warning restore CS8524
 
     /// <summary>
     /// Outcome of one <c>unprocessed[]</c> entry by its per-record code: 555 is CleverTap's "miscellaneous server
@@ -53,8 +58,4 @@ public static class UploadClassification
         429 => RecordOutcome.Throttled,
         _ => RecordOutcome.Rejected,
     };
-
-    /// <summary>Whether the HTTP layer should try again (inside the budget): the same statuses that map to a transient outcome.</summary>
-    public static bool IsRetryableStatus(int httpStatus) =>
-        httpStatus is 408 or 429 or >= 500 && httpStatus != 501;
 }

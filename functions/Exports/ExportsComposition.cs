@@ -2,17 +2,16 @@ using CleverTapSegment.CleverTap;
 using CleverTapSegment.Exports.Api;
 using CleverTapSegment.Exports.Runs;
 using CleverTapSegment.Exports.Storage;
-using CleverTapSegment.Hosting;
 using CleverTapSegment.Segment;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace CleverTapSegment.Exports;
 
-/// <summary>Composition of the Exports feature: services and endpoints.</summary>
+/// <summary>Composition of the Exports feature (its functions: the management API, <c>ExportScheduler</c>, <c>ExportWorker</c>).</summary>
 public static class ExportsComposition
 {
-    public static WebApplicationBuilder AddExports(this WebApplicationBuilder builder)
+    public static IHostApplicationBuilder AddExports(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
         services.AddOptions<ExportsOptions>().BindConfiguration(ExportsOptions.SectionName).ValidateOnStart();
@@ -31,14 +30,8 @@ public static class ExportsComposition
         services.TryAddSingleton<WorkQueue>();
         services.TryAddSingleton<RunCompletion>();
         services.TryAddSingleton<ExportRunStarter>();
-        services.AddTimerTriggeredFunction<ExportScheduler>(ExportScheduler.FunctionName);
-        services.AddQueueTriggeredFunction<ExportWorker>(ExportWorker.FunctionName);
+        services.TryAddScoped<ExportScheduler>();
+        services.TryAddScoped<ExportWorker>();
         return builder;
-    }
-
-    public static WebApplication MapExports(this WebApplication app)
-    {
-        app.MapExportsApi();
-        return app;
     }
 }

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using Azure;
-using CleverTapSegment.Storage;
+using Azure.Data.Tables;
 
 namespace CleverTapSegment.Forwarding;
 
@@ -33,16 +33,16 @@ public sealed partial class DeliveredRecordLog
     /// <summary>A string property holds at most 64 KiB (32K UTF-16 chars); stay well under it.</summary>
     private const int MaxKeysChars = 30_000;
 
-    private readonly TableServiceClient _tables;
+    private readonly TableClient _table;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<DeliveredRecordLog> _logger;
     private readonly ConcurrentDictionary<string, MarkerState> _markers = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, Snapshot> _snapshots = new(StringComparer.OrdinalIgnoreCase);
-    private Task<TableClient>? _tableReady;
 
+    /// <param name="tables">The account whose <see cref="TableName"/> table (created at start-up) holds the log.</param>
     public DeliveredRecordLog(TableServiceClient tables, TimeProvider timeProvider, ILogger<DeliveredRecordLog> logger)
     {
-        _tables = tables;
+        _table = tables.GetTableClient(TableName);
         _timeProvider = timeProvider;
         _logger = logger;
     }
@@ -85,19 +85,18 @@ public sealed partial class DeliveredRecordLog
             var startedAt = _timeProvider.GetUtcNow();
             if (startedAt - snapshot.LoadedAt < MarkerRefresh)
                 return;
-            var table = await GetTableAsync();
             var prefix = SafeKey(account) + "-";
-            var filter = TableFilter.Create($"PartitionKey ge {prefix} and PartitionKey lt {SafeKey(account) + "."}");
+            var filter = TableClient.CreateQueryFilter($"PartitionKey ge {prefix} and PartitionKey lt {SafeKey(account) + "."}");
             // Server timestamps of other instances' writes may trail our clock a little: overlap the window.
             if (snapshot.LoadedAt > DateTimeOffset.MinValue)
-                filter += " and " + TableFilter.Create($"Timestamp ge {snapshot.LoadedAt - ClockSkew}");
-            await foreach (var entity in table.QueryAsync(filter, cancellationToken: cancellationToken))
+                filter += " and " + TableClient.CreateQueryFilter($"Timestamp ge {snapshot.LoadedAt - ClockSkew}");
+            await foreach (var entity in _table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
             {
                 if (entity.PartitionKey.Length != prefix.Length + 1)
                     continue; // another account whose name merely starts with this one's
                 if (entity.GetDateTimeOffset(ExpiresAtColumn) is not { } expiresAt || expiresAt <= startedAt)
                 {
-                    _ = DeleteQuietlyAsync(table, entity);
+                    _ = DeleteQuietlyAsync(entity);
                     continue;
                 }
                 lock (snapshot.Keys)
@@ -131,10 +130,9 @@ public sealed partial class DeliveredRecordLog
             return;
         try
         {
-            var table = await GetTableAsync();
             var expiresAt = _timeProvider.GetUtcNow() + Retention;
             var marker = new TableEntity(MarkerPartition, SafeKey(account)) { [ExpiresAtColumn] = expiresAt };
-            await table.UpsertEntityAsync(marker, TableUpdateMode.Replace, cancellationToken);
+            await _table.UpsertEntityAsync(marker, TableUpdateMode.Replace, cancellationToken);
             _markers[account] = new MarkerState(expiresAt, _timeProvider.GetUtcNow());
             var snapshot = _snapshots.GetOrAdd(account, _ => new Snapshot());
             lock (snapshot.Keys)
@@ -150,7 +148,7 @@ public sealed partial class DeliveredRecordLog
                     [KeysColumn] = chunk,
                 }));
             await Parallel.ForEachAsync(entities, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken },
-                async (entity, token) => await table.AddEntityAsync(entity, token));
+                async (entity, token) => await _table.AddEntityAsync(entity, token));
         }
         catch (Exception exception) when (exception is RequestFailedException or HttpRequestException or OperationCanceledException)
         {
@@ -175,9 +173,8 @@ public sealed partial class DeliveredRecordLog
             return _markers[account].ActiveUntil > now;
         try
         {
-            var table = await GetTableAsync();
-            var marker = await table.GetEntityIfExistsAsync(MarkerPartition, SafeKey(account), [ExpiresAtColumn], cancellationToken);
-            var activeUntil = marker?.GetDateTimeOffset(ExpiresAtColumn) ?? DateTimeOffset.MinValue;
+            var marker = await _table.GetEntityIfExistsAsync<TableEntity>(MarkerPartition, SafeKey(account), [ExpiresAtColumn], cancellationToken);
+            var activeUntil = (marker.HasValue ? marker.Value!.GetDateTimeOffset(ExpiresAtColumn) : null) ?? DateTimeOffset.MinValue;
             _markers[account] = new MarkerState(activeUntil, now);
             return activeUntil > now;
         }
@@ -188,33 +185,11 @@ public sealed partial class DeliveredRecordLog
         }
     }
 
-    /// <summary>Creates the table once; a failed attempt (storage not up yet) is tried again next time.</summary>
-    private async Task<TableClient> GetTableAsync()
-    {
-        var ready = _tableReady ??= CreateTableAsync();
-        try
-        {
-            return await ready;
-        }
-        catch
-        {
-            _ = Interlocked.CompareExchange(ref _tableReady, null, ready);
-            throw;
-        }
-    }
-
-    private async Task<TableClient> CreateTableAsync()
-    {
-        var table = _tables.GetTableClient(TableName);
-        await table.CreateIfNotExistsAsync();
-        return table;
-    }
-
-    private async Task DeleteQuietlyAsync(TableClient table, TableEntity entity)
+    private async Task DeleteQuietlyAsync(TableEntity entity)
     {
         try
         {
-            await table.DeleteEntityAsync(entity.PartitionKey, entity.RowKey, entity.ETag);
+            await _table.DeleteEntityAsync(entity.PartitionKey, entity.RowKey, entity.ETag);
         }
         catch (Exception exception) when (exception is RequestFailedException or HttpRequestException)
         {

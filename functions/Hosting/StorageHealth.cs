@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Azure;
-using CleverTapSegment.Storage;
+using Azure.Data.Tables;
+using Azure.Storage.Queues;
 
 namespace CleverTapSegment.Hosting;
 
@@ -27,7 +28,7 @@ public sealed class StorageHealthProbe(IServiceProvider services, ILogger<Storag
         var table = ProbeAsync("table", async token =>
         {
             var client = services.GetService<TableServiceClient>() ?? throw new StorageNotConfiguredException();
-            await client.GetTableClient(ProbeName).QueryPageAsync(null, null, 1, null, token);
+            await client.GetTableClient(ProbeName).QueryAsync<TableEntity>(maxPerPage: 1, cancellationToken: token).AsPages().FirstOrDefaultAsync(token);
         }, cancellationToken);
         var queue = ProbeAsync("queue", async token =>
         {

@@ -1,9 +1,9 @@
-using CleverTapSegment.Hosting;
+using CleverTapSegment.OutgoingCalls;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.Extensions.Options;
-using Polly.Timeout;
+using Polly.CircuitBreaker;
 
 namespace CleverTapSegment.Segment;
 
@@ -23,8 +23,9 @@ public sealed class SegmentRequestException : Exception
 }
 
 /// <summary>
-/// Typed client of Segment's HTTP Tracking API <c>POST /v1/batch</c>. Retries (429 with <c>Retry-After</c>, 5xx,
-/// network) live in <see cref="SegmentTrackingResilienceHandler"/>; this class shapes the request and classifies the answer.
+/// Typed client of Segment's HTTP Tracking API <c>POST /v1/batch</c>. Retries (429 with <c>Retry-After</c>, 408, 5xx,
+/// network) and the circuit breaker live in the client's resilience pipeline (<see cref="SegmentComposition"/>); this
+/// class shapes the request and classifies the answer.
 /// https://segment.com/docs/connections/sources/catalog/libraries/server/http-api/
 /// </summary>
 public sealed class SegmentTrackingClient
@@ -68,7 +69,7 @@ public sealed class SegmentTrackingClient
         {
             response = await _httpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
         }
-        catch (Exception e) when (e is HttpRequestException or TimeoutRejectedException || (e is TaskCanceledException && !ct.IsCancellationRequested))
+        catch (Exception e) when (e is BrokenCircuitException || OutgoingCallRules.IsTransportFailure(e, ct))
         {
             throw new SegmentRequestException(isTransient: true, $"{destination}: {e.Message}", innerException: e);
         }
@@ -79,7 +80,7 @@ public sealed class SegmentTrackingClient
             var status = (int)response.StatusCode;
             var detail = await ReadDetailAsync(response, ct);
             // 400 is Segment's answer to an oversized or malformed payload: resending it cannot succeed.
-            throw new SegmentRequestException(HttpRetryRules.IsTransient(response.StatusCode),
+            throw new SegmentRequestException(OutgoingCallRules.IsRetried(OutgoingCallRules.Classify(response.StatusCode)),
                 $"{destination}: HTTP {status}{detail}", status);
         }
     }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Azure;
+using Azure.Data.Tables;
 
 namespace CleverTapSegment.Storage;
 
@@ -38,8 +39,6 @@ public sealed partial class LeasedSlots
     private readonly TableClient _table;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
-    private readonly SemaphoreSlim _createGate = new(1, 1);
-    private volatile bool _tableCreated;
     private long _degradedUntilTicks;
 
     // Slots this instance freed itself, with the ETag its release produced: an If-Match claim on one of them succeeds
@@ -84,7 +83,6 @@ public sealed partial class LeasedSlots
         var partitionKey = PartitionKeyFor(scope, account);
         try
         {
-            await EnsureTableAsync(cancellationToken);
             if (_freedHere.TryGetValue(partitionKey, out var freed))
             {
                 while (freed.TryDequeue(out var slot))
@@ -92,12 +90,12 @@ public sealed partial class LeasedSlots
                     if (int.TryParse(slot.RowKey.AsSpan("slot-".Length), System.Globalization.CultureInfo.InvariantCulture, out var index) && index >= slotCount)
                         continue;
                     var quickClaim = Claim(partitionKey, slot.RowKey, leaseDuration);
-                    if (await TryWriteAsync(() => _table.UpdateEntityAsync(quickClaim, slot.ETag, TableUpdateMode.Replace, cancellationToken), lostRace: 412))
+                    if (await TryWriteAsync(quickClaim, () => _table.UpdateEntityAsync(quickClaim, slot.ETag, TableUpdateMode.Replace, cancellationToken), lostRace: 412))
                         return new SlotLease(this, quickClaim);
                 }
             }
             var held = new Dictionary<string, TableEntity>(StringComparer.Ordinal);
-            await foreach (var entity in _table.QueryAsync(TableFilter.Create($"PartitionKey eq {partitionKey}"), cancellationToken: cancellationToken))
+            await foreach (var entity in _table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey}"), cancellationToken: cancellationToken))
                 held[entity.RowKey] = entity;
 
             var now = _timeProvider.GetUtcNow();
@@ -109,13 +107,13 @@ public sealed partial class LeasedSlots
                 var claim = Claim(partitionKey, rowKey, leaseDuration, now);
                 if (!held.TryGetValue(rowKey, out var current))
                 {
-                    if (await TryWriteAsync(() => _table.AddEntityAsync(claim, cancellationToken), lostRace: 409))
+                    if (await TryWriteAsync(claim, () => _table.AddEntityAsync(claim, cancellationToken), lostRace: 409))
                         return new SlotLease(this, claim);
                 }
                 else if ((current.GetDateTimeOffset(LeasedUntilProperty) ?? FreeMarker) < now)
                 {
                     // An expired lease is taken over just like a released one: its holder has crashed or overrun.
-                    if (await TryWriteAsync(() => _table.UpdateEntityAsync(claim, current.ETag, TableUpdateMode.Replace, cancellationToken), lostRace: 412))
+                    if (await TryWriteAsync(claim, () => _table.UpdateEntityAsync(claim, current.ETag, TableUpdateMode.Replace, cancellationToken), lostRace: 412))
                         return new SlotLease(this, claim);
                 }
             }
@@ -135,7 +133,7 @@ public sealed partial class LeasedSlots
         try
         {
             // Not the caller's token: a slot is given back even after its deadline has passed.
-            var etag = await _table.UpdateEntityAsync(free, claim.ETag, TableUpdateMode.Replace, CancellationToken.None);
+            var etag = (await _table.UpdateEntityAsync(free, claim.ETag, TableUpdateMode.Replace, CancellationToken.None)).WrittenETag();
             _freedHere.GetOrAdd(claim.PartitionKey, static _ => new ConcurrentQueue<(string, ETag)>()).Enqueue((claim.RowKey, etag));
         }
         catch (RequestFailedException failure) when (failure.Status is 412 or 404)
@@ -160,35 +158,17 @@ public sealed partial class LeasedSlots
 
     internal static string RowKeyFor(int index) => "slot-" + index.ToString("00", System.Globalization.CultureInfo.InvariantCulture);
 
-    private static async Task<bool> TryWriteAsync(Func<Task<ETag>> write, int lostRace)
+    /// <summary>Writes <paramref name="claim"/>, keeping its new ETag for the release; false when another instance won the race.</summary>
+    private static async Task<bool> TryWriteAsync(TableEntity claim, Func<Task<Response>> write, int lostRace)
     {
         try
         {
-            await write();
+            claim.ETag = (await write()).WrittenETag();
             return true;
         }
         catch (RequestFailedException failure) when (failure.Status == lostRace)
         {
             return false;
-        }
-    }
-
-    private async Task EnsureTableAsync(CancellationToken cancellationToken)
-    {
-        if (_tableCreated)
-            return;
-        await _createGate.WaitAsync(cancellationToken);
-        try
-        {
-            if (!_tableCreated)
-            {
-                await _table.CreateIfNotExistsAsync(cancellationToken);
-                _tableCreated = true;
-            }
-        }
-        finally
-        {
-            _createGate.Release();
         }
     }
 

@@ -1,62 +1,75 @@
-using Azure.Core.Pipeline;
+using Azure.Core;
+using Azure.Data.Tables;
+using Azure.Storage.Queues;
+using Microsoft.Extensions.Azure;
 
 namespace CleverTapSegment.Storage;
 
-/// <summary>Registers the storage account (read the Functions way) and the Table and Queue clients.</summary>
+/// <summary>
+/// Registers the Azure SDK Table and Queue clients once, from <c>AzureWebJobsStorage</c> read the way the Functions
+/// host reads it, and the start-up step that creates every table and queue the app uses.
+/// </summary>
 public static class StorageComposition
 {
-    internal const string HttpClientName = "Storage";
+    /// <summary>The Table client of <see cref="LeasedSlots"/>, with a short retry budget of its own.</summary>
+    internal const string LeasedSlotsClientName = "LeasedSlots";
 
-    public static WebApplicationBuilder AddStorage(this WebApplicationBuilder builder)
+    public static IHostApplicationBuilder AddStorage(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
-        // Azure.Core's pipeline owns retries and per-try timeouts. The clients live for the app's lifetime, so the
-        // handler is kept and its pooled connections are recycled instead (DNS changes are still picked up).
-        services.AddHttpClient(HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
-            .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
-        services.AddSingleton(provider => StorageAccount.FromConfiguration(provider.GetRequiredService<IConfiguration>()));
-        // x-ms-date must be the wall clock (the service rejects dates 15 minutes off), whatever clock the app's
-        // logic runs on, so the registered TimeProvider (a fake one in tests) is deliberately not used here.
-        services.AddSingleton(provider => new TableServiceClient(
-            provider.GetRequiredService<StorageAccount>(), CreateOptions(provider), TimeProvider.System));
-        services.AddSingleton(provider => new QueueServiceClient(
-            provider.GetRequiredService<StorageAccount>(), CreateOptions(provider), TimeProvider.System));
-        // Its own client with a short retry budget: a slow or failing limiter must fall back to the in-process limit
-        // quickly instead of spending the caller's delivery deadline on storage retries.
+        // Read when first resolved (the storage initializer resolves it as the host starts), so a missing or bad
+        // AzureWebJobsStorage fails start-up with a message naming it.
+        services.AddSingleton(provider => StorageConnection.FromConfiguration(provider.GetRequiredService<IConfiguration>()));
+        services.AddAzureClients(clients =>
+        {
+            clients.AddClient<TableServiceClient, TableClientOptions>(CreateTableServiceClient)
+                .ConfigureOptions(ApplyRetries);
+            // Base64 is the Functions queue trigger's default messageEncoding: what it expects us to enqueue.
+            clients.AddClient<QueueServiceClient, QueueClientOptions>(CreateQueueServiceClient)
+                .ConfigureOptions(options =>
+                {
+                    ApplyRetries(options);
+                    options.MessageEncoding = QueueMessageEncoding.Base64;
+                });
+            // A slow or failing limiter must fall back to the in-process limit quickly instead of spending the
+            // caller's delivery deadline on storage retries.
+            clients.AddClient<TableServiceClient, TableClientOptions>(CreateTableServiceClient)
+                .WithName(LeasedSlotsClientName)
+                .ConfigureOptions(options =>
+                {
+                    ApplyRetries(options);
+                    options.Retry.MaxRetries = 1;
+                    options.Retry.Delay = TimeSpan.FromMilliseconds(50);
+                    options.Retry.NetworkTimeout = TimeSpan.FromSeconds(3);
+                });
+        });
         services.AddSingleton(provider => new LeasedSlots(
-            new TableServiceClient(provider.GetRequiredService<StorageAccount>(), CreateLimiterOptions(provider), TimeProvider.System)
+            provider.GetRequiredService<IAzureClientFactory<TableServiceClient>>().CreateClient(LeasedSlotsClientName)
                 .GetTableClient(LeasedSlots.DefaultTableName),
             provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<LeasedSlots>>()));
-        // Resolving the clients when the host starts turns a missing or bad AzureWebJobsStorage into a start-up failure.
-        services.AddHostedService<StorageStartupCheck>();
+        services.AddHostedService<StorageInitializer>();
+        // AddAzureClients forwards the SDKs' own event logs (https://learn.microsoft.com/dotnet/azure/sdk/logging): they
+        // log every request, and every expected conflict (409 creating a table that exists, 412 on a lost ETag race)
+        // as a warning. Failures reach the app's code as exceptions, which it logs where it knows what they mean.
+        builder.Logging.AddFilter("Azure", LogLevel.Error);
         return builder;
     }
 
-    private static StorageClientOptions CreateOptions(IServiceProvider provider) => new()
-    {
-        Transport = new HttpClientTransport(provider.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName)),
-    };
+    private static TableServiceClient CreateTableServiceClient(TableClientOptions options, IServiceProvider provider) =>
+        provider.GetRequiredService<StorageConnection>().CreateTableServiceClient(options);
 
-    private static StorageClientOptions CreateLimiterOptions(IServiceProvider provider)
-    {
-        var options = CreateOptions(provider);
-        options.Retry.MaxRetries = 1;
-        options.Retry.Delay = TimeSpan.FromMilliseconds(50);
-        options.Retry.NetworkTimeout = TimeSpan.FromSeconds(3);
-        return options;
-    }
+    private static QueueServiceClient CreateQueueServiceClient(QueueClientOptions options, IServiceProvider provider) =>
+        provider.GetRequiredService<StorageConnection>().CreateQueueServiceClient(options);
 
-    private sealed class StorageStartupCheck(TableServiceClient tables, QueueServiceClient queues) : IHostedService
+    /// <summary>Retries (408, 429, 5xx, transport errors) live in the SDK pipeline, never in call sites.</summary>
+    private static void ApplyRetries(ClientOptions options)
     {
-        public Task StartAsync(CancellationToken cancellationToken)
-        {
-            GC.KeepAlive(tables);
-            GC.KeepAlive(queues);
-            return Task.CompletedTask;
-        }
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        options.Retry.Mode = RetryMode.Exponential;
+        options.Retry.MaxRetries = 4;
+        options.Retry.Delay = TimeSpan.FromMilliseconds(200);
+        options.Retry.MaxDelay = TimeSpan.FromSeconds(10);
+        options.Retry.NetworkTimeout = TimeSpan.FromSeconds(30);
+        options.Diagnostics.ApplicationId = "clevertap-segment";
     }
 }

@@ -1,14 +1,17 @@
-// The hosting plan and the function app (an Azure Functions custom handler: host.json runs
-// `dotnet CleverTapSegment.Functions.dll`, each function is a function.json).
+// The hosting plan and the function app: a .NET isolated worker (the published app root holds host.json,
+// functions.metadata, worker.config.json and the worker's dll; the Functions host starts the worker itself).
 //
-// Flex Consumption (default): the runtime comes from functionAppConfig.runtime, the package from the blob
-// container in functionAppConfig.deployment; FUNCTIONS_WORKER_RUNTIME, FUNCTIONS_EXTENSION_VERSION,
-// WEBSITE_RUN_FROM_PACKAGE, WEBSITE_CONTENT*, SCM_DO_BUILD_DURING_DEPLOYMENT, WEBSITE_TIME_ZONE and TZ must not be set.
+// Flex Consumption (default): the runtime (dotnet-isolated and its version) comes from functionAppConfig.runtime,
+// the package from the blob container in functionAppConfig.deployment; FUNCTIONS_WORKER_RUNTIME,
+// FUNCTIONS_EXTENSION_VERSION, WEBSITE_RUN_FROM_PACKAGE, WEBSITE_CONTENT*, SCM_DO_BUILD_DURING_DEPLOYMENT,
+// WEBSITE_TIME_ZONE and TZ must not be set.
+// https://learn.microsoft.com/azure/azure-functions/flex-consumption-plan
 // https://learn.microsoft.com/azure/azure-functions/functions-app-settings#flex-consumption-plan-deprecations
 //
-// Elastic Premium (for regions or features Flex lacks): FUNCTIONS_WORKER_RUNTIME=custom, and no Azure Files
-// content share (it needs a shared key, which the storage account refuses); the app runs from the package blob,
-// fetched with the user-assigned identity.
+// Elastic Premium (for regions or features Flex lacks): the runtime comes from FUNCTIONS_WORKER_RUNTIME=dotnet-isolated
+// and the Linux image DOTNET-ISOLATED|<version>; no Azure Files content share (it needs a shared key, which the
+// storage account refuses); the app runs from the package blob, fetched with the user-assigned identity.
+// https://learn.microsoft.com/azure/azure-functions/functions-app-settings#functions_worker_runtime
 // https://learn.microsoft.com/azure/azure-functions/storage-considerations#create-an-app-without-azure-files
 
 param location string
@@ -33,21 +36,21 @@ param deploymentContainerName string
 @description('Every app setting except the plan-specific ones below; built in main.bicep.')
 param appSettings object
 
-param flexRuntimeName string
-param flexRuntimeVersion string
+@description('.NET version of the isolated worker: Flex functionAppConfig.runtime.version and the Elastic Premium image DOTNET-ISOLATED|<version>.')
+param dotnetVersion string
+
 param flexMaximumInstanceCount int
 param flexInstanceMemoryMB int
 
 param premiumSku string
 param premiumMaximumElasticWorkerCount int
-param premiumLinuxFxVersion string
 param premiumPackageBlobName string
 
 var isFlex = hostingPlan == 'FlexConsumption'
 
 // Only on Elastic Premium: Flex refuses or ignores these (see the header).
 var premiumOnlyAppSettings = {
-  FUNCTIONS_WORKER_RUNTIME: 'custom'
+  FUNCTIONS_WORKER_RUNTIME: 'dotnet-isolated'
   FUNCTIONS_EXTENSION_VERSION: '~4'
   WEBSITE_RUN_FROM_PACKAGE: '${blobEndpoint}${deploymentContainerName}/${premiumPackageBlobName}'
   WEBSITE_RUN_FROM_PACKAGE_BLOB_MI_RESOURCE_ID: identityId
@@ -58,7 +61,7 @@ var flexSiteConfig = {
 }
 
 var premiumSiteConfig = {
-  linuxFxVersion: premiumLinuxFxVersion
+  linuxFxVersion: 'DOTNET-ISOLATED|${dotnetVersion}'
   minTlsVersion: '1.2'
   ftpsState: 'Disabled'
   use32BitWorkerProcess: false
@@ -80,12 +83,12 @@ var flexFunctionAppConfig = {
     instanceMemoryMB: flexInstanceMemoryMB
   }
   runtime: {
-    name: flexRuntimeName
-    version: flexRuntimeVersion
+    name: 'dotnet-isolated'
+    version: dotnetVersion
   }
 }
 
-resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {
   name: planName
   location: location
   tags: tags
@@ -105,7 +108,7 @@ resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   }
 }
 
-resource site 'Microsoft.Web/sites@2024-04-01' = {
+resource site 'Microsoft.Web/sites@2025-03-01' = {
   name: name
   location: location
   // azd finds the app to deploy to by this tag (azure.yaml service "api").

@@ -12,7 +12,7 @@ param name string
 @description('Secret name → value; only non-empty values are passed in.')
 param secrets object
 
-resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
+resource vault 'Microsoft.KeyVault/vaults@2026-05-15' = {
   name: name
   location: location
   tags: tags
@@ -29,7 +29,7 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   }
 }
 
-resource vaultSecrets 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = [for secret in items(secrets): {
+resource vaultSecrets 'Microsoft.KeyVault/vaults/secrets@2026-05-15' = [for secret in items(secrets): {
   parent: vault
   name: secret.key
   properties: {

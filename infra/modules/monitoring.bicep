@@ -11,7 +11,7 @@ param appInsightsName string
 @description('Days Log Analytics keeps data; 30 is the free-retention default.')
 param retentionInDays int = 30
 
-resource workspace 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
+resource workspace 'Microsoft.OperationalInsights/workspaces@2026-03-01' = {
   name: workspaceName
   location: location
   tags: tags

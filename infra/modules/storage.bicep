@@ -1,6 +1,6 @@
 // The app's one storage account: Functions host storage (AzureWebJobsStorage: keys, timer locks, queue trigger),
 // the Flex deployment package container, and the app's own queues and tables.
-// Shared-key access is off, so every client (host, deployment, our Table/Queue REST clients) authenticates
+// Shared-key access is off, so every client (host, deployment, the app's storage clients) authenticates
 // with Entra ID through the app's user-assigned identity.
 // https://learn.microsoft.com/azure/storage/common/shared-key-authorization-prevent
 
@@ -25,7 +25,7 @@ param queueNames array
 @description('Tables created here (the app also creates them if missing).')
 param tableNames array
 
-resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
+resource storage 'Microsoft.Storage/storageAccounts@2026-09-01' = {
   name: name
   location: location
   tags: tags

@@ -1,18 +1,16 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using CleverTapSegment.Testing;
 
 namespace CleverTapSegment.Benchmarks;
 
 /// <summary>
-/// <c>./dev bench export [records…]</c>: the real app, started as its own process in standalone mode (as
-/// <c>./dev run</c> does) on Azurite, exports N event records from the fake CleverTap (pages of 5000, no latency)
+/// <c>./dev bench export [records…]</c>: the real app, the isolated worker in its own process under the dev host (as
+/// <c>./dev run</c> runs it) on Azurite, exports N event records from the fake CleverTap (pages of 5000, no latency)
 /// into the fake Segment, end to end: management API, fan-out, queue worker, run completion. The fakes run in this
-/// process, so the app's figures are its own: records/s, Segment requests and their average size, and the app
+/// process (with the dev host), so the worker's figures are its own: records/s, Segment requests and their average size, and the app
 /// process's peak working set (sampled every 50 ms) and CPU time. Default: 100,000 then 1,000,000 records, to show
 /// memory stays flat as the count grows. Targets (issue 3): ≥ 20,000 records/s, peak ≤ 300 MB.
 /// </summary>
@@ -46,7 +44,7 @@ internal static class ExportBench
         var perDay = (int)Math.Ceiling(records / (double)(Events.Length * Days));
         await using var cleverTap = await FakeCleverTapExportApi.StartAsync(new FakeCleverTapExportOptions { RecordsPerDay = (_, _) => perDay });
         await using var segment = await FakeSegment.StartAsync(new FakeSegmentOptions { WriteKeys = [WriteKey], KeepMessages = false, TrackMessageIds = false });
-        using var app = AppProcess.Start(new Dictionary<string, string>
+        await using var app = await AppProcess.StartAsync(new Dictionary<string, string?>
         {
             ["AzureWebJobsStorage"] = azurite.ConnectionString,
             ["CleverTap__AccountId"] = cleverTap.Options.AccountId,
@@ -63,7 +61,6 @@ internal static class ExportBench
         using var client = new HttpClient { BaseAddress = app.BaseAddress };
         client.DefaultRequestHeaders.Add("x-functions-key", AdminKey);
         using var limit = new CancellationTokenSource(RunLimit);
-        await app.WaitUntilReadyAsync(client, limit.Token);
 
         var nickname = $"bench-{records}";
         (await client.PostAsJsonAsync("api/partners", new { nickname, writeKey = WriteKey, region = "US" }, limit.Token)).EnsureSuccessStatusCode();
@@ -114,25 +111,25 @@ internal static class ExportBench
         File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "unknown";
 
     /// <summary>
-    /// <c>dotnet CleverTapSegment.Functions.dll</c> from this program's output folder, which holds the app root
-    /// (dll, host.json, function folders) because the benchmarks reference the app. Its working set is sampled
-    /// until it is disposed (killed with its process tree).
+    /// The worker under the dev host (<see cref="WorkerApp"/>): the worker is its own process, whose CPU time and
+    /// working set are sampled until it is disposed. The dev host runs in this process, so its CPU counts with the fakes'.
     /// </summary>
-    private sealed class AppProcess : IDisposable
+    private sealed class AppProcess : IAsyncDisposable
     {
+        private readonly WorkerApp _app;
         private readonly Process _process;
         private readonly CancellationTokenSource _stopSampling = new();
         private readonly Task _sampling;
         private readonly System.Text.StringBuilder _output = new();
 
-        private AppProcess(Process process, Uri baseAddress)
+        private AppProcess(WorkerApp app)
         {
-            _process = process;
-            BaseAddress = baseAddress;
+            _app = app;
+            _process = Process.GetProcessById(app.Host.WorkerProcessId);
             _sampling = Task.Run(SampleAsync);
         }
 
-        public Uri BaseAddress { get; }
+        public Uri BaseAddress => _app.BaseAddress;
 
         public long PeakWorkingSet { get; private set; }
 
@@ -150,60 +147,21 @@ internal static class ExportBench
             get { lock (_output) return _output.ToString(); }
         }
 
-        public static AppProcess Start(IReadOnlyDictionary<string, string> settings)
+        public static async Task<AppProcess> StartAsync(IReadOnlyDictionary<string, string?> settings)
         {
-            var port = FreePort();
-            var startInfo = new ProcessStartInfo("dotnet")
-            {
-                WorkingDirectory = AppContext.BaseDirectory,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            startInfo.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "CleverTapSegment.Functions.dll"));
-            startInfo.Environment.Remove("FUNCTIONS_CUSTOMHANDLER_PORT");
-            startInfo.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
-            startInfo.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+            AppProcess? started = null;
+            var options = new WorkerAppOptions { OnWorkerLog = entry => started?.Append($"{entry.Level} {entry.Category}: {entry.Message} {entry.Exception}") };
             foreach (var (key, value) in settings)
-                startInfo.Environment[key] = value;
-            var process = Process.Start(startInfo) ?? throw new InvalidOperationException("could not start the app");
-            var app = new AppProcess(process, new Uri($"http://127.0.0.1:{port}/"));
-            process.OutputDataReceived += (_, e) => app.Append(e.Data);
-            process.ErrorDataReceived += (_, e) => app.Append(e.Data);
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            return app;
+                options.Settings[key] = value;
+            started = new AppProcess(await WorkerApp.StartAsync(options));
+            return started;
         }
 
-        /// <summary>Waits for the readiness probe (<c>GET /</c>) the Functions host uses.</summary>
-        public async Task WaitUntilReadyAsync(HttpClient client, CancellationToken cancellationToken)
-        {
-            using var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
-            while (await poll.WaitForNextTickAsync(cancellationToken))
-            {
-                if (_process.HasExited)
-                    throw new InvalidOperationException($"the app exited with {_process.ExitCode}:\n{Output}");
-                try
-                {
-                    using var response = await client.GetAsync("", cancellationToken);
-                    if (response.IsSuccessStatusCode)
-                        return;
-                }
-                catch (HttpRequestException)
-                {
-                }
-            }
-        }
-
-        public void Dispose()
+        public async ValueTask DisposeAsync()
         {
             _stopSampling.Cancel();
-            _sampling.Wait();
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                _process.WaitForExit();
-            }
+            await _sampling;
+            await _app.DisposeAsync();
             _process.Dispose();
             _stopSampling.Dispose();
         }
@@ -233,13 +191,6 @@ internal static class ExportBench
             catch (OperationCanceledException)
             {
             }
-        }
-
-        private static int FreePort()
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
         }
     }
 }

@@ -20,8 +20,6 @@ internal static class ForwardingBench
     {
         var seconds = args.Length >= 2 && args[0] == "--seconds" ? double.Parse(args[1], CultureInfo.InvariantCulture) : 10;
         var duration = TimeSpan.FromSeconds(seconds);
-        // WebApplicationFactory (behind StandaloneApp) finds the app through a manifest it reads from the current directory.
-        Environment.CurrentDirectory = AppContext.BaseDirectory;
         Console.WriteLine($"forwarding bench: fake CleverTap latency {CleverTapLatency.TotalMilliseconds} ms, {CleverTapConcurrencyLimit} concurrent requests max, {seconds} s per scenario, {Environment.ProcessorCount} cores");
 
         await using var azurite = await AzuriteProcess.StartAsync();
@@ -76,10 +74,9 @@ internal static class ForwardingBench
         return await MappingBench.RunAsync(args);
     }
 
-    private static Task<StandaloneApp> StartAppAsync(AzuriteProcess azurite, FakeCleverTap cleverTap, bool coalesce) =>
-        StandaloneApp.StartAsync(new StandaloneAppOptions
+    private static Task<WorkerApp> StartAppAsync(AzuriteProcess azurite, FakeCleverTap cleverTap, bool coalesce) =>
+        WorkerApp.StartAsync(new WorkerAppOptions
         {
-            EnvironmentName = "Production",
             Settings =
             {
                 ["AzureWebJobsStorage"] = azurite.ConnectionString,

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
-using CleverTapSegment.Storage;
 
 namespace CleverTapSegment.Testing;
 
@@ -36,8 +35,6 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
     public string ConnectionString =>
         $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};" +
         $"BlobEndpoint={BlobEndpoint};QueueEndpoint={QueueEndpoint};TableEndpoint={TableEndpoint};";
-
-    public StorageAccount StorageAccount => StorageAccount.FromConnectionString(ConnectionString);
 
     /// <summary>Starts Azurite and returns once its three services accept connections.</summary>
     /// <exception cref="InvalidOperationException">Azurite is not installed (run ./dev test) or did not start.</exception>

@@ -30,6 +30,8 @@ public sealed class FakeCleverTapExportOptions
     public int MaxConcurrentCalls { get; init; } = 3;
     /// <summary>Each page answers "Request still in progress" this many times before it is served.</summary>
     public int InProgressAnswersPerPage { get; set; }
+    /// <summary>How long each served page takes to answer (a slow export): real time, as the worker's timestamps are.</summary>
+    public TimeSpan PageLatency { get; set; }
 }
 
 /// <summary>
@@ -244,6 +246,8 @@ public sealed class FakeCleverTapExportApi : IAsyncDisposable
             return;
         }
 
+        if (Options.PageLatency > TimeSpan.Zero)
+            await Task.Delay(Options.PageLatency, context.RequestAborted);
         var days = Days(cursor).Select(day => (Day: day, Count: CountFor(dataType, cursor.EventName, day))).ToArray();
         var total = days.Sum(d => (long)d.Count);
         var end = Math.Min(total, cursor.Offset + cursor.BatchSize);

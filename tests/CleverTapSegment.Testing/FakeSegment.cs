@@ -13,6 +13,11 @@ public sealed class FakeSegmentOptions
 {
     /// <summary>Write keys of the sources this fake knows; batches for others are answered 200 and dropped, like Segment does.</summary>
     public IReadOnlyCollection<string> WriteKeys { get; init; } = ["test-write-key"];
+    /// <summary>
+    /// Answer 401 to a write key not in <see cref="WriteKeys"/> instead of dropping its batch: what the EU endpoint does
+    /// with a key of a US workspace (https://segment.com/docs/guides/regional-segment/), and a proxy in front of Segment may.
+    /// </summary>
+    public bool RefuseUnknownWriteKeys { get; init; }
     /// <summary>Keep each accepted message (first copy per messageId); off for the benchmark's million records.</summary>
     public bool KeepMessages { get; init; } = true;
     /// <summary>Track messageIds to count duplicates; off only when even the ids are too many to hold.</summary>
@@ -43,6 +48,8 @@ public sealed class FakeSegment : IAsyncDisposable
     private readonly object _waitLock = new();
     private readonly List<(long Count, TaskCompletionSource Signal)> _waiters = [];
     private long _requestCount;
+    private long _acceptThenFailOnRequest;
+    private volatile bool _failingAfterAccept;
     private long _bytes;
     private long _acceptedMessages;
     private long _duplicateMessages;
@@ -94,6 +101,21 @@ public sealed class FakeSegment : IAsyncDisposable
             _injectedFailures.Enqueue((statusCode, retryAfter));
     }
 
+    /// <summary>
+    /// A delivery whose answer is lost: request number <paramref name="onRequest"/> (counting from 1) is accepted in
+    /// full but answered 500, and so is every request after it (accepting nothing, <c>Retry-After: 0</c>) until
+    /// <see cref="StopFailing"/>, so the sender's retries run out and it fails as if it had died right after
+    /// Segment took the batch.
+    /// </summary>
+    public void AcceptThenFail(int onRequest) => Interlocked.Exchange(ref _acceptThenFailOnRequest, onRequest);
+
+    /// <summary>Ends <see cref="AcceptThenFail"/>: requests are answered normally again.</summary>
+    public void StopFailing()
+    {
+        Interlocked.Exchange(ref _acceptThenFailOnRequest, 0);
+        _failingAfterAccept = false;
+    }
+
     /// <summary>Completes once at least <paramref name="count"/> distinct messages have been accepted.</summary>
     public Task WaitForUniqueMessagesAsync(long count, CancellationToken ct)
     {
@@ -111,12 +133,18 @@ public sealed class FakeSegment : IAsyncDisposable
 
     private async Task BatchAsync(HttpContext context)
     {
-        Interlocked.Increment(ref _requestCount);
+        var requestNumber = Interlocked.Increment(ref _requestCount);
         using var body = new MemoryStream();
         await context.Request.Body.CopyToAsync(body, context.RequestAborted);
         Interlocked.Add(ref _bytes, body.Length);
         var writeKey = BasicAuthWriteKey(context.Request.Headers.Authorization.ToString());
 
+        if (_failingAfterAccept)
+        {
+            context.Response.Headers.RetryAfter = "0";
+            await AnswerAsync(context, writeKey, (int)body.Length, 0, StatusCodes.Status500InternalServerError, "injected failure after an accepted batch");
+            return;
+        }
         if (_injectedFailures.TryDequeue(out var failure))
         {
             if (failure.RetryAfter is { } retryAfter)
@@ -127,6 +155,11 @@ public sealed class FakeSegment : IAsyncDisposable
         if (writeKey is null)
         {
             await AnswerAsync(context, null, (int)body.Length, 0, 401, "Basic authentication with the write key is required");
+            return;
+        }
+        if (Options.RefuseUnknownWriteKeys && !_writeKeys.Contains(writeKey))
+        {
+            await AnswerAsync(context, writeKey, (int)body.Length, 0, 401, "unknown write key");
             return;
         }
         if (context.Request.ContentType?.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) != true)
@@ -172,6 +205,13 @@ public sealed class FakeSegment : IAsyncDisposable
             }
             foreach (var message in batch.EnumerateArray())
                 Accept(message, known: _writeKeys.Contains(writeKey));
+            if (requestNumber == Interlocked.Read(ref _acceptThenFailOnRequest))
+            {
+                _failingAfterAccept = true;
+                context.Response.Headers.RetryAfter = "0";
+                await AnswerAsync(context, writeKey, (int)body.Length, events, StatusCodes.Status500InternalServerError, "injected failure after an accepted batch");
+                return;
+            }
             await AnswerAsync(context, writeKey, (int)body.Length, events, 200, null);
         }
     }

@@ -1,3 +1,5 @@
+using Azure.Data.Tables;
+using Azure.Storage.Queues;
 using CleverTapSegment.Storage;
 using CleverTapSegment.Testing;
 
@@ -7,6 +9,7 @@ namespace CleverTapSegment.Tests;
 /// One in-memory Azurite for every test class marked <c>[Collection("Azurite")]</c>:
 /// <c>[Collection("Azurite")] public sealed class MyTests(AzuriteFixture azurite)</c>.
 /// Tests share the instance, so each uses its own table/queue (<see cref="AzuriteFixture.UniqueTableName"/>, <see cref="AzuriteFixture.UniqueQueueName"/>).
+/// The app's own tables and queues exist from the start, as the app's start-up creates them.
 /// </summary>
 [CollectionDefinition("Azurite")]
 public sealed class AzuriteCollection : ICollectionFixture<AzuriteFixture>;
@@ -21,11 +24,13 @@ public sealed class AzuriteFixture : IAsyncLifetime
     /// <summary>Connection string for <c>AzureWebJobsStorage</c>.</summary>
     public string ConnectionString => Azurite.ConnectionString;
 
-    public StorageAccount StorageAccount => Azurite.StorageAccount;
-
     public TableServiceClient TableServiceClient { get; private set; } = null!;
 
+    /// <summary>Encodes and decodes base64, as the app's client does (the queue trigger's default encoding).</summary>
     public QueueServiceClient QueueServiceClient { get; private set; } = null!;
+
+    /// <summary>Sees messages as stored: for sending what the app would never send, and checking what it stored.</summary>
+    public QueueServiceClient RawQueueServiceClient { get; private set; } = null!;
 
     /// <summary>A table name no other test uses: letters and digits, starting with <paramref name="prefix"/>.</summary>
     public string UniqueTableName(string prefix = "t") => $"{prefix}{Interlocked.Increment(ref _counter)}{Guid.NewGuid():N}"[..Math.Min(63, prefix.Length + 20)];
@@ -41,19 +46,13 @@ public sealed class AzuriteFixture : IAsyncLifetime
         return table;
     }
 
-    /// <summary>A new, empty queue of its own for one test.</summary>
-    public async Task<QueueClient> CreateQueueAsync(string prefix = "q")
-    {
-        var queue = QueueServiceClient.GetQueueClient(UniqueQueueName(prefix));
-        await queue.CreateIfNotExistsAsync();
-        return queue;
-    }
-
     public async Task InitializeAsync()
     {
         _azurite = await AzuriteProcess.StartAsync();
-        TableServiceClient = new TableServiceClient(StorageAccount);
-        QueueServiceClient = new QueueServiceClient(StorageAccount);
+        TableServiceClient = new TableServiceClient(ConnectionString);
+        QueueServiceClient = new QueueServiceClient(ConnectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
+        RawQueueServiceClient = new QueueServiceClient(ConnectionString);
+        await StorageInitializer.CreateAllAsync(TableServiceClient, QueueServiceClient, CancellationToken.None);
     }
 
     public async Task DisposeAsync()

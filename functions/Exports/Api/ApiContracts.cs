@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace CleverTapSegment.Exports.Api;
 
-// The JSON shapes of DESIGN §6.2 (camelCase; fields may be added, none renamed). Requests keep every value as the
+// The JSON shapes of the management API, docs/exports-api.md (camelCase; fields may be added, none renamed). Requests keep every value as the
 // client sent it (strings, nullable numbers) so validation can name the offending field instead of failing binding.
 
 public sealed record PartnerRequest(

@@ -4,7 +4,7 @@ using CleverTapSegment.Exports.Runs;
 
 namespace CleverTapSegment.Exports.Api;
 
-/// <summary>Model → response shapes (DESIGN §6.2). The write key never leaves: only its last four characters.</summary>
+/// <summary>Model → response shapes (docs/exports-api.md). The write key never leaves: only its last four characters.</summary>
 internal static class ApiMapping
 {
     public static PartnerResponse ToResponse(this Partner partner) => new(

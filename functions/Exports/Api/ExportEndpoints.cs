@@ -17,23 +17,20 @@ internal sealed record ExportListParameters(
     string? ExportedFrom,
     string? ExportedTo,
     string? PageSize,
-    string? Continuation);
+    string? Continuation)
+{
+    /// <summary>Each filter by its name in the query string, any case; a repeated one reads as its values joined by commas.</summary>
+    public static ExportListParameters FromQuery(IQueryCollection query) => new(
+        query["partner"], query["type"], query["format"], query["status"], query["frequency"],
+        query["exportedFrom"], query["exportedTo"], query["pageSize"], query["continuation"]);
+}
 
-/// <summary><c>/api/exports</c>: create, list, read, edit and stop exports (DESIGN §6.2, seed 002).</summary>
+/// <summary><c>/api/exports</c>: create, list, read, edit and stop exports (docs/exports-api.md), as CleverTap's own
+/// Segment export page offers them (https://docs.clevertap.com/docs/segmentcom).</summary>
 internal static class ExportEndpoints
 {
     /// <summary>How often a read-modify-write is retried when a worker or the scheduler wrote in between (ETag conflict).</summary>
     private const int ConcurrencyAttempts = 5;
-
-    public static void Map(IEndpointRouteBuilder routes)
-    {
-        var exports = routes.MapGroup("/api/exports").AddEndpointFilter<AdminKeyFilter>();
-        exports.MapPost("/", CreateExport);
-        exports.MapGet("/", ListExports);
-        exports.MapGet("/{id}", GetExport);
-        exports.MapPatch("/{id}", UpdateExport);
-        exports.MapPost("/{id}/stop", StopExport);
-    }
 
     /// <summary>Creates an export (PENDING); one that is already due is started at once rather than at the next timer tick.</summary>
     public static async Task<Results<Created<ExportResponse>, ValidationProblem>> CreateExport(
@@ -70,7 +67,7 @@ internal static class ExportEndpoints
     }
 
     public static async Task<Results<Ok<ExportListResponse>, ValidationProblem>> ListExports(
-        [AsParameters] ExportListParameters parameters, ExportStore store, CleverTapAccounts accounts, CancellationToken cancellationToken)
+        ExportListParameters parameters, ExportStore store, CleverTapAccounts accounts, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         var query = ReadListQuery(parameters, accounts.Default.TimeZone, errors);
@@ -139,7 +136,7 @@ internal static class ExportEndpoints
     }
 
     /// <summary>
-    /// Sets STOPPED (seed 002 "Stop Export"); workers check the status before every page and abandon. Stopping a
+    /// Sets STOPPED (CleverTap's "Stop Export", https://docs.clevertap.com/docs/segmentcom); workers check the status before every page and abandon. Stopping a
     /// stopped export answers it unchanged; a DONE or FAILED one has nothing left to stop (409).
     /// </summary>
     public static async Task<Results<Ok<ExportResponse>, ProblemHttpResult>> StopExport(

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 
 namespace CleverTapSegment.Exports.Api;
 
-/// <summary>Services and routes of the management API (the <c>ExportsApi</c> function: <c>api/partners…</c>, <c>api/exports…</c>).</summary>
+/// <summary>Services of the management API (<see cref="ManagementFunctions"/>: <c>api/partners…</c>, <c>api/exports…</c>).</summary>
 public static class ExportsApiComposition
 {
     public static IServiceCollection AddExportsApi(this IServiceCollection services)
@@ -15,14 +15,8 @@ public static class ExportsApiComposition
         // Hosting registers TimeProvider.System too; TryAdd keeps this feature composable on its own (tests).
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ExportStore>();
+        services.TryAddSingleton<ManagementKey>();
         services.AddCleverTapAccounts();
         return services;
-    }
-
-    public static IEndpointRouteBuilder MapExportsApi(this IEndpointRouteBuilder routes)
-    {
-        PartnerEndpoints.Map(routes);
-        ExportEndpoints.Map(routes);
-        return routes;
     }
 }

@@ -7,23 +7,14 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace CleverTapSegment.Exports.Api;
 
-/// <summary><c>/api/partners</c>: the connected Segment sources (seed 002 "Configure CleverTap Dashboard").</summary>
+/// <summary><c>/api/partners</c>: the connected Segment sources, as CleverTap's partner settings hold them
+/// (https://docs.clevertap.com/docs/segmentcom); shapes in docs/exports-api.md.</summary>
 internal static partial class PartnerEndpoints
 {
     private const int MaxWriteKeyLength = 256;
 
     /// <summary>How often a read-modify-write is retried when another writer got in between (ETag conflict).</summary>
     private const int ConcurrencyAttempts = 3;
-
-    public static void Map(IEndpointRouteBuilder routes)
-    {
-        var partners = routes.MapGroup("/api/partners").AddEndpointFilter<AdminKeyFilter>();
-        partners.MapPost("/", CreatePartner);
-        partners.MapGet("/", ListPartners);
-        partners.MapGet("/{nickname}", GetPartner);
-        partners.MapPatch("/{nickname}", UpdatePartner);
-        partners.MapDelete("/{nickname}", DeletePartner);
-    }
 
     public static async Task<Results<Created<PartnerResponse>, ValidationProblem, ProblemHttpResult>> CreatePartner(
         HttpRequest request, ExportStore store, TimeProvider time, CancellationToken cancellationToken)

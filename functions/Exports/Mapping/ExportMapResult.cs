@@ -6,7 +6,8 @@ public enum UserIdSource { Identity, Email, None }
 /// <summary>Where a partner's Segment <c>anonymousId</c> comes from in a CleverTap record.</summary>
 public enum AnonymousIdSource { ObjectId, None }
 
-/// <summary>A partner's identity choices (DESIGN §6.1).</summary>
+/// <summary>A partner's identity choices: which CleverTap field becomes Segment's userId and anonymousId
+/// (https://docs.clevertap.com/docs/segmentcom, "User ID" and "Anonymous ID").</summary>
 public sealed record ExportIdentitySources(UserIdSource UserId, AnonymousIdSource AnonymousId)
 {
     public static ExportIdentitySources Default { get; } = new(UserIdSource.Identity, AnonymousIdSource.ObjectId);

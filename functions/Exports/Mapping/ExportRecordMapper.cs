@@ -8,8 +8,9 @@ using System.Text.Json;
 namespace CleverTapSegment.Exports.Mapping;
 
 /// <summary>
-/// CleverTap export records → Segment <c>track</c>/<c>identify</c> messages (DESIGN §6.4). Pure: the same record and
-/// settings always give the same bytes, which is what makes <c>messageId</c> de-duplicate a re-pulled window.
+/// CleverTap export records → Segment <c>track</c>/<c>identify</c> messages (https://segment.com/docs/connections/spec/track/,
+/// https://segment.com/docs/connections/spec/identify/). Pure: the same record and settings always give the same
+/// bytes, which is what makes <c>messageId</c> de-duplicate a re-pulled window.
 /// </summary>
 public static class ExportRecordMapper
 {

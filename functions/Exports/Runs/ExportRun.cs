@@ -1,13 +1,13 @@
 using Azure;
+using Azure.Data.Tables;
 using CleverTapSegment.CleverTap;
 using CleverTapSegment.Exports.Model;
-using CleverTapSegment.Storage;
 
 namespace CleverTapSegment.Exports.Runs;
 
 /// <summary>
 /// One run of an export (table <c>exportruns</c>, partition = export id, row = window start). It snapshots what
-/// the run needs from the definition so an edit made while it runs applies from the next run (DESIGN §6.2).
+/// the run needs from the definition so an edit made while it runs applies from the next run (docs/exports-api.md, edit rules).
 /// </summary>
 public sealed class ExportRun
 {

@@ -1,9 +1,7 @@
-using CleverTapSegment.Hosting;
-
 namespace CleverTapSegment.Exports.Runs;
 
-/// <summary>The <c>ExportScheduler</c> timer function (<c>%Exports__SchedulerSchedule%</c>, a singleton in Azure).</summary>
-public sealed class ExportScheduler(ExportRunStarter starter) : ITimerTriggeredFunction
+/// <summary>The <c>ExportScheduler</c> timer function's work (<see cref="ExportSchedulerFunction"/>; a singleton in Azure).</summary>
+public sealed class ExportScheduler(ExportRunStarter starter)
 {
     public const string FunctionName = "ExportScheduler";
 

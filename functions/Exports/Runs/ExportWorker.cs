@@ -24,7 +24,7 @@ public sealed class ExportWorker(
     IOptions<ExportsOptions> options,
     IOptions<HostQueueOptions> hostQueues,
     TimeProvider time,
-    ILogger<ExportWorker> logger) : IQueueTriggeredFunction
+    ILogger<ExportWorker> logger)
 {
     public const string FunctionName = "ExportWorker";
 
@@ -101,7 +101,7 @@ public sealed class ExportWorker(
 
             while (true)
             {
-                // Stop is honoured before every page (DESIGN §6.3).
+                // Stop is honoured before every page, so a stopped export reads no further page.
                 if (ShouldAbandon(await exports.GetAsync(run.ExportId, cancellationToken)) is { } reason)
                 {
                     await FinishAsync(context, WorkItemStatus.Skipped, reason, cancellationToken: cancellationToken);
@@ -146,7 +146,8 @@ public sealed class ExportWorker(
         }
         catch (CleverTapExportException exception) when (exception.Kind == ExportFailureKind.NotAllowed)
         {
-            // Notification events are refused by the events API (clevertap-api.md §3.1).
+            // Notification events are refused by the events API; CleverTap offers them only through its S3/GCS exports
+            // (https://posthog.com/docs/data-warehouse/sources/clevertap, "excludes some notification events").
             await FinishAsync(context, WorkItemStatus.Skipped, $"CleverTap: {exception.Message}", cancellationToken: cancellationToken);
         }
         catch (CleverTapExportException exception) when (exception.Kind == ExportFailureKind.Unauthorized)
@@ -156,6 +157,11 @@ public sealed class ExportWorker(
         catch (CleverTapExportException exception) when (exception.Kind == ExportFailureKind.Permanent)
         {
             await FinishAsync(context, WorkItemStatus.Failed, $"CleverTap: {exception.Message}", cancellationToken: cancellationToken);
+        }
+        catch (SegmentRequestException exception) when (IsWriteKeyRefused(exception))
+        {
+            // Like a refused passcode: every batch of every item would be refused the same way until someone acts.
+            await FailExportAsync(context, $"Segment refused the write key ({exception.StatusCode}): rotate it on partner '{partner.Nickname}' (or check its region)", cancellationToken);
         }
         // Transient CleverTap and Segment failures propagate: the host redelivers the message, which resumes from the
         // checkpoint; the last attempt is turned into a FAILED item by RunAsync.
@@ -202,7 +208,7 @@ public sealed class ExportWorker(
             await segment.SendBatchAsync(destination, batch.Build(), cancellationToken);
             counters.Exported += batch.Count;
         }
-        catch (SegmentRequestException exception) when (!exception.IsTransient)
+        catch (SegmentRequestException exception) when (!exception.IsTransient && !IsWriteKeyRefused(exception))
         {
             // A 400 for this body will be a 400 again: count its events as failed and go on with the item.
             logger.LogWarning("Segment refused a batch of {Count} events ({StatusCode}): {Message}", batch.Count, exception.StatusCode, exception.Message);
@@ -213,6 +219,14 @@ public sealed class ExportWorker(
             batch.Reset();
         }
     }
+
+    /// <summary>
+    /// 401/403 from <c>/v1/batch</c>: Segment does not take this write key (a deleted or rotated key; a key of the other
+    /// region's workspace). That is the partner's fault, not the batch's, so it fails the export instead of each batch.
+    /// https://segment.com/docs/connections/sources/catalog/libraries/server/http-api/#errors ,
+    /// https://segment.com/docs/guides/regional-segment/
+    /// </summary>
+    private static bool IsWriteKeyRefused(SegmentRequestException exception) => exception.StatusCode is 401 or 403;
 
     /// <summary>Why a worker must not go on: the export was stopped, failed or deleted meanwhile.</summary>
     private static string? ShouldAbandon(ExportDefinition? export) => export switch

@@ -8,8 +8,13 @@ public sealed class ExportsOptions
 {
     public const string SectionName = "Exports";
 
-    /// <summary>NCRONTAB (6 fields) of the <c>ExportScheduler</c> timer; its <c>function.json</c> reads the same setting.</summary>
-    public string SchedulerSchedule { get; set; } = "0 */15 * * * *";
+    /// <summary>
+    /// NCRONTAB (6 fields, UTC) of the <c>ExportScheduler</c> timer, whose trigger reads the same setting. Required, with
+    /// no default: the Functions host resolves <c>%Exports__SchedulerSchedule%</c> from its own app settings and refuses
+    /// to index the timer without it, so a default here could never reach the host. Infra and the local sample set
+    /// <c>0 */15 * * * *</c>.
+    /// </summary>
+    public string? SchedulerSchedule { get; set; }
 
     /// <summary>
     /// Work per worker invocation before it hands over to a continuation message: below the host's
@@ -37,8 +42,9 @@ internal sealed class ExportsOptionsValidator : IValidateOptions<ExportsOptions>
     public ValidateOptionsResult Validate(string? name, ExportsOptions options)
     {
         var failures = new List<string>();
-        if (string.IsNullOrWhiteSpace(options.SchedulerSchedule)
-            || CrontabSchedule.TryParse(options.SchedulerSchedule, new CrontabSchedule.ParseOptions { IncludingSeconds = true }) is null)
+        if (string.IsNullOrWhiteSpace(options.SchedulerSchedule))
+            failures.Add("Exports__SchedulerSchedule is required: the ExportScheduler timer's 6-field NCRONTAB schedule (e.g. '0 */15 * * * *').");
+        else if (CrontabSchedule.TryParse(options.SchedulerSchedule, new CrontabSchedule.ParseOptions { IncludingSeconds = true }) is null)
             failures.Add($"Exports__SchedulerSchedule '{options.SchedulerSchedule}' is not a 6-field NCRONTAB expression (e.g. '0 */15 * * * *').");
         if (options.WorkerTimeBudgetSeconds is < 1 or > MaxTimeBudgetSeconds)
             failures.Add($"Exports__WorkerTimeBudgetSeconds must be between 1 and {MaxTimeBudgetSeconds} (the host's functionTimeout is 10 minutes).");

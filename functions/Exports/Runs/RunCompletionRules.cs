@@ -6,7 +6,7 @@ namespace CleverTapSegment.Exports.Runs;
 public sealed record RunOutcome(RunStatus Status, string? Reason, RunCounters Counters);
 
 /// <summary>
-/// The completion rules of DESIGN §6.1/§6.3, pure. A run closes when every item is DONE, SKIPPED or FAILED: STOPPED
+/// The completion rules of a run, pure. A run closes when every item is DONE, SKIPPED or FAILED: STOPPED
 /// if its export was stopped, FAILED if an item failed the export (bad credentials), else DONE. The export then
 /// becomes DONE (one-time), FAILED with the reason (one-time whose run failed), or PENDING with its next run time
 /// (recurring, whatever happened: the next run may succeed once the credentials are fixed); a STOPPED export stays so.

@@ -1,11 +1,13 @@
 using Azure;
+using Azure.Data.Tables;
 using CleverTapSegment.Storage;
 
 namespace CleverTapSegment.Exports.Runs;
 
 /// <summary>
 /// Runs (<c>exportruns</c>) and their work items (<c>exportitems</c>) in Table Storage. Every update is guarded
-/// by the entity's ETag: the <c>TryUpdate…</c> methods answer false when someone else wrote first.
+/// by the entity's ETag: the <c>TryUpdate…</c> methods answer false when someone else wrote first. The tables are
+/// created at start-up (<see cref="StorageInitializer"/>).
 /// </summary>
 public sealed class RunStore
 {
@@ -20,13 +22,11 @@ public sealed class RunStore
 
     private readonly TableClient _runs;
     private readonly TableClient _items;
-    private readonly OnceAsync _tablesCreated;
 
     public RunStore(TableServiceClient tables)
     {
         _runs = tables.GetTableClient(RunsTableName);
         _items = tables.GetTableClient(ItemsTableName);
-        _tablesCreated = new OnceAsync(CreateTablesAsync);
     }
 
     /// <summary>The newest runs of an export with their items and counters, newest first.</summary>
@@ -54,16 +54,14 @@ public sealed class RunStore
 
     public async IAsyncEnumerable<ExportRun> GetRunsOfExportAsync(string exportId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        await EnsureTablesAsync();
-        await foreach (var entity in _runs.QueryAsync(TableFilter.Create($"PartitionKey eq {exportId}"), cancellationToken: cancellationToken))
+        await foreach (var entity in _runs.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {exportId}"), cancellationToken: cancellationToken))
             yield return ExportRun.FromEntity(entity);
     }
 
     public async Task<ExportRun?> GetRunAsync(string exportId, string runRowKey, CancellationToken cancellationToken = default)
     {
-        await EnsureTablesAsync();
-        var entity = await _runs.GetEntityIfExistsAsync(exportId, runRowKey, cancellationToken: cancellationToken);
-        return entity is null ? null : ExportRun.FromEntity(entity);
+        var entity = await _runs.GetEntityIfExistsAsync<TableEntity>(exportId, runRowKey, cancellationToken: cancellationToken);
+        return entity.HasValue ? ExportRun.FromEntity(entity.Value!) : null;
     }
 
     /// <summary>
@@ -72,7 +70,6 @@ public sealed class RunStore
     /// </summary>
     public async Task<(ExportRun Run, bool Created)> CreateRunAsync(ExportRun run, IReadOnlyList<WorkItem> items, CancellationToken cancellationToken = default)
     {
-        await EnsureTablesAsync();
         var existing = await GetRunAsync(run.ExportId, run.RowKey, cancellationToken);
         if (existing is not null)
             return (existing, false);
@@ -82,19 +79,19 @@ public sealed class RunStore
             {
                 try
                 {
-                    item.ETag = await _items.AddEntityAsync(item.ToEntity(), ct);
+                    item.ETag = (await _items.AddEntityAsync(item.ToEntity(), ct)).WrittenETag();
                 }
                 catch (RequestFailedException exception) when (exception.Status == 409)
                 {
                     // Left by an attempt that crashed before writing the run: the same key means the same slice.
-                    var stored = await _items.GetEntityIfExistsAsync(item.RunId, item.Key, cancellationToken: ct);
-                    if (stored is not null)
-                        item.ETag = stored.ETag;
+                    var stored = await _items.GetEntityIfExistsAsync<TableEntity>(item.RunId, item.Key, cancellationToken: ct);
+                    if (stored.HasValue)
+                        item.ETag = stored.Value!.ETag;
                 }
             });
         try
         {
-            run.ETag = await _runs.AddEntityAsync(run.ToEntity(), cancellationToken);
+            run.ETag = (await _runs.AddEntityAsync(run.ToEntity(), cancellationToken)).WrittenETag();
             return (run, true);
         }
         catch (RequestFailedException exception) when (exception.Status == 409)
@@ -105,10 +102,9 @@ public sealed class RunStore
 
     public async Task<bool> TryUpdateRunAsync(ExportRun run, CancellationToken cancellationToken = default)
     {
-        await EnsureTablesAsync();
         try
         {
-            run.ETag = await _runs.UpdateEntityAsync(run.ToEntity(), run.ETag, TableUpdateMode.Replace, cancellationToken);
+            run.ETag = (await _runs.UpdateEntityAsync(run.ToEntity(), run.ETag, TableUpdateMode.Replace, cancellationToken)).WrittenETag();
             return true;
         }
         catch (RequestFailedException exception) when (exception.Status is 412 or 404)
@@ -120,25 +116,22 @@ public sealed class RunStore
     /// <summary>Runs still in progress, across all exports: what the scheduler's stall sweep looks at.</summary>
     public async IAsyncEnumerable<ExportRun> QueryOpenRunsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        await EnsureTablesAsync();
         var running = RunStatus.Running.ToWire();
-        var filter = TableFilter.Create($"Status eq {running} or AppliedToExport eq {false}");
-        await foreach (var entity in _runs.QueryAsync(filter, cancellationToken: cancellationToken))
+        var filter = TableClient.CreateQueryFilter($"Status eq {running} or AppliedToExport eq {false}");
+        await foreach (var entity in _runs.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
             yield return ExportRun.FromEntity(entity);
     }
 
     public async Task<WorkItem?> GetItemAsync(string runId, string itemKey, CancellationToken cancellationToken = default)
     {
-        await EnsureTablesAsync();
-        var entity = await _items.GetEntityIfExistsAsync(runId, itemKey, cancellationToken: cancellationToken);
-        return entity is null ? null : WorkItem.FromEntity(entity);
+        var entity = await _items.GetEntityIfExistsAsync<TableEntity>(runId, itemKey, cancellationToken: cancellationToken);
+        return entity.HasValue ? WorkItem.FromEntity(entity.Value!) : null;
     }
 
     public async Task<IReadOnlyList<WorkItem>> GetItemsAsync(string runId, CancellationToken cancellationToken = default)
     {
-        await EnsureTablesAsync();
         var items = new List<WorkItem>();
-        await foreach (var entity in _items.QueryAsync(TableFilter.Create($"PartitionKey eq {runId}"), cancellationToken: cancellationToken))
+        await foreach (var entity in _items.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {runId}"), cancellationToken: cancellationToken))
             items.Add(WorkItem.FromEntity(entity));
         return items;
     }
@@ -146,43 +139,25 @@ public sealed class RunStore
     /// <summary>Whether any item of the run is still PENDING or RUNNING: the question the last finisher asks.</summary>
     public async Task<bool> HasUnfinishedItemsAsync(string runId, CancellationToken cancellationToken = default)
     {
-        await EnsureTablesAsync();
         string pending = WorkItemStatus.Pending.ToWire(), running = WorkItemStatus.Running.ToWire();
-        var filter = TableFilter.Create($"PartitionKey eq {runId} and (Status eq {pending} or Status eq {running})");
-        var page = await _items.QueryPageAsync(filter, ["Status"], 1, null, cancellationToken);
-        if (page.Items.Count > 0)
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {runId} and (Status eq {pending} or Status eq {running})");
+        // A filtered page may come back empty with a continuation token (the service stopped scanning): the
+        // enumeration follows it.
+        await foreach (var _ in _items.QueryAsync<TableEntity>(filter, maxPerPage: 1, select: ["Status"], cancellationToken: cancellationToken))
             return true;
-        // A filtered page may come back empty with a continuation token (the service stopped scanning): follow it.
-        var token = page.ContinuationToken;
-        while (token is not null)
-        {
-            page = await _items.QueryPageAsync(filter, ["Status"], 1, token, cancellationToken);
-            if (page.Items.Count > 0)
-                return true;
-            token = page.ContinuationToken;
-        }
         return false;
     }
 
     public async Task<bool> TryUpdateItemAsync(WorkItem item, CancellationToken cancellationToken = default)
     {
-        await EnsureTablesAsync();
         try
         {
-            item.ETag = await _items.UpdateEntityAsync(item.ToEntity(), item.ETag, TableUpdateMode.Replace, cancellationToken);
+            item.ETag = (await _items.UpdateEntityAsync(item.ToEntity(), item.ETag, TableUpdateMode.Replace, cancellationToken)).WrittenETag();
             return true;
         }
         catch (RequestFailedException exception) when (exception.Status is 412 or 404)
         {
             return false;
         }
-    }
-
-    private Task EnsureTablesAsync() => _tablesCreated.RunAsync();
-
-    private async Task CreateTablesAsync()
-    {
-        await _runs.CreateIfNotExistsAsync();
-        await _items.CreateIfNotExistsAsync();
     }
 }

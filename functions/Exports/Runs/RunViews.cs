@@ -30,7 +30,7 @@ public sealed record WorkItemView(
     DateTimeOffset? LastCheckpointAt,
     RunCounters Counters);
 
-/// <summary>The upper-case wire names of run and item statuses (DESIGN §6.2), for the API and storage alike.</summary>
+/// <summary>The upper-case wire names of run and item statuses (docs/exports-api.md), for the API and storage alike.</summary>
 public static class RunStatusNames
 {
     public static WireNameTable<RunStatus> Run { get; } = new(

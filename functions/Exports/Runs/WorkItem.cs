@@ -1,6 +1,6 @@
 using System.Globalization;
 using Azure;
-using CleverTapSegment.Storage;
+using Azure.Data.Tables;
 
 namespace CleverTapSegment.Exports.Runs;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
+using Azure.Data.Tables;
 using CleverTapSegment.Exports.Model;
-using CleverTapSegment.Storage;
 
 namespace CleverTapSegment.Exports.Storage;
 

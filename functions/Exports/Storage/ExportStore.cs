@@ -1,5 +1,6 @@
 using System.Text;
 using Azure;
+using Azure.Data.Tables;
 using CleverTapSegment.Exports.Model;
 using CleverTapSegment.Storage;
 
@@ -9,7 +10,8 @@ namespace CleverTapSegment.Exports.Storage;
 /// Partners (table <c>exportpartners</c>) and export definitions (table <c>exports</c>) in Table Storage.
 /// Both tables hold one partition each: a deployment has tens to hundreds of these rows, and one partition gives
 /// ordered listing (newest first, see <see cref="ExportIds"/>) and cheap filtered queries. Concurrency is
-/// optimistic: every replace is guarded by the ETag it was read with.
+/// optimistic: every replace is guarded by the ETag it was read with. The tables are created at start-up
+/// (<see cref="StorageInitializer"/>).
 /// </summary>
 public sealed class ExportStore
 {
@@ -21,15 +23,13 @@ public sealed class ExportStore
 
     private readonly TableClient _partners;
     private readonly TableClient _exports;
-    private readonly SemaphoreSlim _createTables = new(1, 1);
-    private volatile bool _tablesExist;
 
     public ExportStore(TableServiceClient tableService)
         : this(tableService, PartnersTableName, ExportsTableName)
     {
     }
 
-    /// <summary>For tests that share one storage account and need tables of their own.</summary>
+    /// <summary>For tests that share one storage account and need tables of their own (they create them).</summary>
     internal ExportStore(TableServiceClient tableService, string partnersTableName, string exportsTableName)
     {
         _partners = tableService.GetTableClient(partnersTableName);
@@ -41,7 +41,6 @@ public sealed class ExportStore
     /// <summary>Adds a partner; false when one with the same nickname (case-insensitively) exists.</summary>
     public async Task<bool> TryAddPartnerAsync(Partner partner, CancellationToken cancellationToken = default)
     {
-        await EnsureTablesAsync(cancellationToken);
         try
         {
             await _partners.AddEntityAsync(PartnerEntities.ToEntity(partner), cancellationToken);
@@ -55,16 +54,14 @@ public sealed class ExportStore
 
     public async Task<Partner?> GetPartnerAsync(string nickname, CancellationToken cancellationToken = default)
     {
-        await EnsureTablesAsync(cancellationToken);
-        var entity = await _partners.GetEntityIfExistsAsync(PartnerPartition, PartnerEntities.RowKey(nickname), cancellationToken: cancellationToken);
-        return entity is null ? null : PartnerEntities.FromEntity(entity);
+        var entity = await _partners.GetEntityIfExistsAsync<TableEntity>(PartnerPartition, PartnerEntities.RowKey(nickname), cancellationToken: cancellationToken);
+        return entity.HasValue ? PartnerEntities.FromEntity(entity.Value!) : null;
     }
 
     public async Task<IReadOnlyList<Partner>> ListPartnersAsync(CancellationToken cancellationToken = default)
     {
-        await EnsureTablesAsync(cancellationToken);
         var partners = new List<Partner>();
-        await foreach (var entity in _partners.QueryAsync(TableFilter.Create($"PartitionKey eq {PartnerPartition}"), cancellationToken: cancellationToken))
+        await foreach (var entity in _partners.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {PartnerPartition}"), cancellationToken: cancellationToken))
             partners.Add(PartnerEntities.FromEntity(entity));
         return partners;
     }
@@ -72,7 +69,6 @@ public sealed class ExportStore
     /// <summary>Replaces a partner read earlier; false when it changed or vanished since (412/404).</summary>
     public async Task<bool> TryReplacePartnerAsync(Partner partner, CancellationToken cancellationToken = default)
     {
-        await EnsureTablesAsync(cancellationToken);
         try
         {
             await _partners.UpdateEntityAsync(PartnerEntities.ToEntity(partner), partner.ETag, TableUpdateMode.Replace, cancellationToken);
@@ -86,19 +82,17 @@ public sealed class ExportStore
 
     public async Task DeletePartnerAsync(string nickname, CancellationToken cancellationToken = default)
     {
-        await EnsureTablesAsync(cancellationToken);
         await _partners.DeleteEntityAsync(PartnerPartition, PartnerEntities.RowKey(nickname), ETag.All, cancellationToken);
     }
 
     /// <summary>Whether a live (PENDING or RUNNING) export sends to this partner.</summary>
     public async Task<bool> IsPartnerInUseAsync(string nickname, CancellationToken cancellationToken = default)
     {
-        await EnsureTablesAsync(cancellationToken);
         var pending = WireNames.Status.ToWire(ExportStatus.Pending);
         var running = WireNames.Status.ToWire(ExportStatus.Running);
-        var filter = TableFilter.Create(
+        var filter = TableClient.CreateQueryFilter(
             $"PartitionKey eq {ExportPartition} and Partner eq {nickname} and (Status eq {pending} or Status eq {running})");
-        await foreach (var _ in _exports.QueryAsync(filter, select: ["RowKey"], maxPerPage: 1, cancellationToken: cancellationToken))
+        await foreach (var _ in _exports.QueryAsync<TableEntity>(filter, maxPerPage: 1, select: ["RowKey"], cancellationToken: cancellationToken))
             return true;
         return false;
     }
@@ -108,18 +102,16 @@ public sealed class ExportStore
     /// <summary>Inserts a new definition and returns it with its ETag.</summary>
     public async Task<ExportDefinition> CreateAsync(ExportDefinition export, CancellationToken cancellationToken = default)
     {
-        await EnsureTablesAsync(cancellationToken);
-        var etag = await _exports.AddEntityAsync(ExportEntities.ToEntity(export), cancellationToken);
-        return export with { ETag = etag };
+        var response = await _exports.AddEntityAsync(ExportEntities.ToEntity(export), cancellationToken);
+        return export with { ETag = response.WrittenETag() };
     }
 
     public async Task<ExportDefinition?> GetAsync(string id, CancellationToken cancellationToken = default)
     {
         if (!ExportIds.IsWellFormed(id))
             return null;
-        await EnsureTablesAsync(cancellationToken);
-        var entity = await _exports.GetEntityIfExistsAsync(ExportPartition, id, cancellationToken: cancellationToken);
-        return entity is null ? null : ExportEntities.FromEntity(entity);
+        var entity = await _exports.GetEntityIfExistsAsync<TableEntity>(ExportPartition, id, cancellationToken: cancellationToken);
+        return entity.HasValue ? ExportEntities.FromEntity(entity.Value!) : null;
     }
 
     /// <summary>
@@ -128,7 +120,6 @@ public sealed class ExportStore
     /// </summary>
     public async Task<bool> TryReplaceAsync(ExportDefinition export, CancellationToken cancellationToken = default)
     {
-        await EnsureTablesAsync(cancellationToken);
         try
         {
             await _exports.UpdateEntityAsync(ExportEntities.ToEntity(export), export.ETag, TableUpdateMode.Replace, cancellationToken);
@@ -143,11 +134,10 @@ public sealed class ExportStore
     /// <summary>PENDING exports whose next run time has come (<c>NextRunAt ≤ now</c>).</summary>
     public async Task<IReadOnlyList<ExportDefinition>> QueryDueAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
     {
-        await EnsureTablesAsync(cancellationToken);
         var pending = WireNames.Status.ToWire(ExportStatus.Pending);
-        var filter = TableFilter.Create($"PartitionKey eq {ExportPartition} and Status eq {pending} and NextRunAt le {now.ToUniversalTime()}");
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {ExportPartition} and Status eq {pending} and NextRunAt le {now.ToUniversalTime()}");
         var due = new List<ExportDefinition>();
-        await foreach (var entity in _exports.QueryAsync(filter, cancellationToken: cancellationToken))
+        await foreach (var entity in _exports.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
             due.Add(ExportEntities.FromEntity(entity));
         return due;
     }
@@ -159,18 +149,16 @@ public sealed class ExportStore
     /// <exception cref="FormatException">The continuation is not one this store issued.</exception>
     public async Task<ExportListPage> ListAsync(ExportListQuery query, CancellationToken cancellationToken = default)
     {
-        await EnsureTablesAsync(cancellationToken);
         var filter = BuildListFilter(query);
         var wanted = query.PageSize + 1;
         var items = new List<ExportDefinition>(wanted);
-        string? token = null;
-        do
+        // The service's pages (a filter can leave them short, even empty) are followed until one more than a page is found.
+        await foreach (var page in _exports.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).AsPages(pageSizeHint: wanted))
         {
-            var page = await _exports.QueryPageAsync(filter, null, wanted - items.Count, token, cancellationToken);
-            items.AddRange(page.Items.Select(ExportEntities.FromEntity));
-            token = page.ContinuationToken;
+            items.AddRange(page.Values.Take(wanted - items.Count).Select(ExportEntities.FromEntity));
+            if (items.Count == wanted)
+                break;
         }
-        while (items.Count < wanted && token is not null);
 
         if (items.Count <= query.PageSize)
             return new ExportListPage(items, null);
@@ -180,43 +168,24 @@ public sealed class ExportStore
 
     private static string BuildListFilter(ExportListQuery query)
     {
-        var clauses = new List<string> { TableFilter.Create($"PartitionKey eq {ExportPartition}") };
+        var clauses = new List<string> { TableClient.CreateQueryFilter($"PartitionKey eq {ExportPartition}") };
         if (query.Continuation is { } continuation)
-            clauses.Add(TableFilter.Create($"RowKey gt {ListCursor.Decode(continuation)}"));
+            clauses.Add(TableClient.CreateQueryFilter($"RowKey gt {ListCursor.Decode(continuation)}"));
         if (query.Partner is { } partner)
-            clauses.Add(TableFilter.Create($"Partner eq {partner}"));
+            clauses.Add(TableClient.CreateQueryFilter($"Partner eq {partner}"));
         if (query.DataType is { } dataType)
-            clauses.Add(TableFilter.Create($"DataType eq {WireNames.DataType.ToWire(dataType)}"));
+            clauses.Add(TableClient.CreateQueryFilter($"DataType eq {WireNames.DataType.ToWire(dataType)}"));
         if (query.Format is { } format)
-            clauses.Add(TableFilter.Create($"Format eq {format}"));
+            clauses.Add(TableClient.CreateQueryFilter($"Format eq {format}"));
         if (query.Status is { } status)
-            clauses.Add(TableFilter.Create($"Status eq {WireNames.Status.ToWire(status)}"));
+            clauses.Add(TableClient.CreateQueryFilter($"Status eq {WireNames.Status.ToWire(status)}"));
         if (query.Frequency is { } frequency)
-            clauses.Add(TableFilter.Create($"Frequency eq {WireNames.Frequency.ToWire(frequency)}"));
+            clauses.Add(TableClient.CreateQueryFilter($"Frequency eq {WireNames.Frequency.ToWire(frequency)}"));
         if (query.ExportedFrom is { } from)
-            clauses.Add(TableFilter.Create($"ExportedOn ge {from.ToUniversalTime()}"));
+            clauses.Add(TableClient.CreateQueryFilter($"ExportedOn ge {from.ToUniversalTime()}"));
         if (query.ExportedTo is { } to)
-            clauses.Add(TableFilter.Create($"ExportedOn lt {to.ToUniversalTime()}"));
+            clauses.Add(TableClient.CreateQueryFilter($"ExportedOn lt {to.ToUniversalTime()}"));
         return string.Join(" and ", clauses);
-    }
-
-    private async Task EnsureTablesAsync(CancellationToken cancellationToken)
-    {
-        if (_tablesExist)
-            return;
-        await _createTables.WaitAsync(cancellationToken);
-        try
-        {
-            if (_tablesExist)
-                return;
-            await _partners.CreateIfNotExistsAsync(cancellationToken);
-            await _exports.CreateIfNotExistsAsync(cancellationToken);
-            _tablesExist = true;
-        }
-        finally
-        {
-            _createTables.Release();
-        }
     }
 
     /// <summary>The list cursor: the last id of the previous page, base64url so clients treat it as opaque.</summary>

@@ -1,5 +1,5 @@
+using Azure.Data.Tables;
 using CleverTapSegment.Exports.Model;
-using CleverTapSegment.Storage;
 
 namespace CleverTapSegment.Exports.Storage;
 

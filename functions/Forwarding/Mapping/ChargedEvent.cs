@@ -38,7 +38,14 @@ internal static class ChargedEvent
         string? amountSource = null, chargedIdSource = null;
         if (First(properties, s_amountProperties, out var amount) is { } amountKey)
         {
-            if (Amount(amount) is { } value)
+            if (amount.ValueKind == JsonValueKind.Number)
+            {
+                // A number CleverTap cannot hold is reported by the number rules, and not sent again as a property.
+                amountSource = amountKey;
+                if (NumberValues.Numeric(amountKey, amount, context) is { } value)
+                    data.Set("Amount", value);
+            }
+            else if (AmountFromText(amount) is { } value)
             {
                 data.Set("Amount", value);
                 amountSource = amountKey;
@@ -55,7 +62,8 @@ internal static class ChargedEvent
         if (First(properties, s_chargedIdProperties, out var chargedId) is { } chargedIdKey
             && chargedId.ValueKind is JsonValueKind.String or JsonValueKind.Number)
         {
-            data.Set("Charged ID", PropertyFlattener.Scalar("Charged ID", chargedId, context));
+            if (PropertyFlattener.Scalar("Charged ID", chargedId, context) is { } id)
+                data.Set("Charged ID", id);
             chargedIdSource = chargedIdKey;
         }
         var productsTaken = AddItems(data, properties, context);
@@ -103,12 +111,9 @@ internal static class ChargedEvent
         return null;
     }
 
-    /// <summary>A number, or a string holding one (some sources send "19.99").</summary>
-    private static UploadValue? Amount(JsonElement value) => value.ValueKind switch
-    {
-        JsonValueKind.Number => PropertyFlattener.Number(value),
-        JsonValueKind.String when decimal.TryParse(value.GetString(), NumberStyles.Number, CultureInfo.InvariantCulture, out var number) =>
-            UploadValue.FromNumberLiteral(number.ToString(CultureInfo.InvariantCulture)),
-        _ => null,
-    };
+    /// <summary>A string holding a number (some sources send "19.99").</summary>
+    private static UploadValue? AmountFromText(JsonElement value) =>
+        value.ValueKind == JsonValueKind.String && decimal.TryParse(value.GetString(), NumberStyles.Number, CultureInfo.InvariantCulture, out var number)
+            ? UploadValue.FromNumberLiteral(number.ToString(CultureInfo.InvariantCulture))
+            : null;
 }

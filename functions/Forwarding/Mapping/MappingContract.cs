@@ -41,7 +41,7 @@ public static partial class SegmentEventMapper
     /// <summary>One spec call: its canonical (lower-case) type and its mapping.</summary>
     private sealed record SpecCall(string Type, Action<SpecEvent, MappingContext> Map);
 
-    /// <summary>The mapping of each spec call (DESIGN §5), looked up case-insensitively. Segment's types:
+    /// <summary>The mapping of each spec call, looked up case-insensitively. Segment's types:
     /// https://segment.com/docs/connections/spec/ ; <c>delete</c> arrives through webhooks.</summary>
     private static readonly FrozenDictionary<string, SpecCall> s_calls = new SpecCall[]
     {
@@ -66,6 +66,11 @@ public static partial class SegmentEventMapper
             context.Reject("an event must be a JSON object");
             return Result(null, null, context);
         }
+        if (UnicodeText.FindInvalidText(segmentEvent) is { } invalidText)
+        {
+            context.Reject(invalidText);
+            return Result(ReadableText(spec, static e => e.MessageId), ReadableText(spec, static e => e.Type?.Trim().ToLowerInvariant()), context);
+        }
         var type = spec.Type?.Trim();
         var call = type is null ? null : s_calls.GetValueOrDefault(type);
         if (type is null)
@@ -81,6 +86,22 @@ public static partial class SegmentEventMapper
                 DeviceTokens.AddTokenRecord(spec, context);
         }
         return Result(spec.MessageId, call?.Type ?? type?.ToLowerInvariant(), context);
+    }
+
+    /// <summary>
+    /// A field of an event with invalid text, when that field can be read: the sender then still sees which event was
+    /// rejected. Any look-up in an object with an invalid key may throw, hence the catch (only on this rare path).
+    /// </summary>
+    private static string? ReadableText(SpecEvent segmentEvent, Func<SpecEvent, string?> read)
+    {
+        try
+        {
+            return read(segmentEvent);
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
     }
 
     private static MappedEvent Result(string? messageId, string? type, MappingContext context) =>

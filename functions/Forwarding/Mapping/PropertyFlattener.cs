@@ -97,21 +97,21 @@ internal static class PropertyFlattener
         }
     }
 
-    /// <summary>A scalar as a CleverTap value; an array or object as its compact JSON text.</summary>
-    public static UploadValue Scalar(string key, JsonElement value, MappingContext context) => value.ValueKind switch
+    /// <summary>A scalar as a CleverTap value; an array or object as its compact JSON text. Null (reported) when a
+    /// number cannot be sent (see <see cref="NumberValues"/>).</summary>
+    public static UploadValue? Scalar(string key, JsonElement value, MappingContext context) => value.ValueKind switch
     {
         JsonValueKind.String => UploadValue.FromString(CutString(key, value.GetString()!, context)),
-        JsonValueKind.Number => Number(value),
+        JsonValueKind.Number => NumberValues.Property(key, value, context),
         JsonValueKind.True => UploadValue.FromBoolean(true),
         JsonValueKind.False => UploadValue.FromBoolean(false),
         _ => UploadValue.FromString(CutString(key, CompactJson(value), context)),
     };
 
-    public static UploadValue Number(JsonElement value) =>
-        value.TryGetInt64(out var integer) ? UploadValue.FromInteger(integer) : UploadValue.FromNumberLiteral(value.GetRawText());
-
-    private static void Put(UploadData data, string key, string sourceKey, UploadValue value, MappingContext context)
+    private static void Put(UploadData data, string key, string sourceKey, UploadValue? value, MappingContext context)
     {
+        if (value is null)
+            return;
         if (key.Length == 0)
         {
             context.Warn($"key '{sourceKey}' has no letters or digits left after the key style: dropped");
@@ -122,7 +122,7 @@ internal static class PropertyFlattener
             key = cutKey;
             context.Warn($"key '{key}' cut to {ValueRules.MaxKeyBytes} bytes");
         }
-        if (!data.TryAdd(key, value))
+        if (!data.TryAdd(key, value.Value))
             context.Warn($"key '{sourceKey}' becomes '{key}', which an earlier key already set: dropped");
     }
 

@@ -156,14 +156,18 @@ public static class ValueRules
 
     /// <summary>
     /// CleverTap wants <c>ts</c> in epoch seconds (else error 525). https://developer.clevertap.com/docs/upload-events-api
-    /// An epoch number is accepted too: values above 10^11 are taken as milliseconds.
+    /// An epoch number is accepted too: values above 10^11 are taken as milliseconds. A number past the last date
+    /// (<c>1e309</c> reads as infinity) is not a date.
     /// </summary>
     public static bool TryEpochSeconds(JsonElement value, out long epochSeconds)
     {
         epochSeconds = 0;
         if (value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out var number) && number > 0)
         {
-            epochSeconds = (long)Math.Floor(number > 1e11 ? number / 1000 : number);
+            var seconds = Math.Floor(number > 1e11 ? number / 1000 : number);
+            if (seconds > MaxEpochSeconds)
+                return false;
+            epochSeconds = (long)seconds;
             return true;
         }
         if (!TryParseDate(value, out var date))
@@ -171,6 +175,8 @@ public static class ValueRules
         epochSeconds = date.ToUnixTimeSeconds();
         return true;
     }
+
+    private static readonly double MaxEpochSeconds = DateTimeOffset.MaxValue.ToUnixTimeSeconds();
 
     /// <summary>Cuts a key to at most <see cref="MaxKeyBytes"/> UTF-8 bytes on a character boundary.</summary>
     public static bool TryCutKey(string key, out string cut) => TryCutUtf8(key, MaxKeyBytes, out cut);

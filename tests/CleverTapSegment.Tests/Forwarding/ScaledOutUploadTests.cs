@@ -23,7 +23,7 @@ public sealed class ScaledOutUploadTests(AzuriteFixture azurite) : IAsyncLifetim
 
     public async Task DisposeAsync() => await _cleverTap.DisposeAsync();
 
-    private Task<StandaloneApp> StartInstanceAsync() => StandaloneApp.StartAsync(new StandaloneAppOptions
+    private Task<WorkerApp> StartInstanceAsync() => WorkerApp.StartAsync(new WorkerAppOptions
     {
         Settings =
         {
@@ -64,7 +64,7 @@ public sealed class ScaledOutUploadTests(AzuriteFixture azurite) : IAsyncLifetim
         Assert.Empty(_cleverTap.ContractViolations);
     }
 
-    private static async Task<(HttpStatusCode Status, List<string> Users)> SendAsync(StandaloneApp app, string prefix)
+    private static async Task<(HttpStatusCode Status, List<string> Users)> SendAsync(WorkerApp app, string prefix)
     {
         var users = Enumerable.Range(0, EventsPerRequest).Select(i => $"{prefix}-{i}").ToList();
         JsonArray batch = [.. users.Select(user => (JsonNode)SegmentIngestEndToEndTests.Track(user))];

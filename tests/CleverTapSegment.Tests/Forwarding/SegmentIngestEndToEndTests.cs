@@ -2,11 +2,14 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using CleverTapSegment.DevHost;
 using CleverTapSegment.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace CleverTapSegment.Tests.Forwarding;
 
-/// <summary>The SegmentIngest function on the standalone app, with Azurite and a fake CleverTap.</summary>
+/// <summary>The SegmentIngest function on the worker under the dev host, with Azurite and a fake CleverTap.</summary>
 [Collection("Azurite")]
 public sealed class SegmentIngestEndToEndTests(AzuriteFixture azurite) : IAsyncLifetime
 {
@@ -18,10 +21,11 @@ public sealed class SegmentIngestEndToEndTests(AzuriteFixture azurite) : IAsyncL
 
     public async Task DisposeAsync() => await _cleverTap.DisposeAsync();
 
-    private Task<StandaloneApp> StartAppAsync(Dictionary<string, string?>? extra = null)
+    private Task<WorkerApp> StartAppAsync(Dictionary<string, string?>? extra = null, LogCapture? logs = null)
     {
-        var options = new StandaloneAppOptions
+        var options = new WorkerAppOptions
         {
+            OnWorkerLog = logs is null ? null : logs.Add,
             Settings =
             {
                 ["AzureWebJobsStorage"] = azurite.ConnectionString,
@@ -32,7 +36,7 @@ public sealed class SegmentIngestEndToEndTests(AzuriteFixture azurite) : IAsyncL
         };
         foreach (var (key, value) in extra ?? [])
             options.Settings[key] = value;
-        return StandaloneApp.StartAsync(options);
+        return WorkerApp.StartAsync(options);
     }
 
     /// <summary>A track event with a unique user, so each event is one identifiable CleverTap record.</summary>
@@ -50,7 +54,7 @@ public sealed class SegmentIngestEndToEndTests(AzuriteFixture azurite) : IAsyncL
 
     private static StringContent Json(JsonNode body) => new(body.ToJsonString(), Encoding.UTF8, "application/json");
 
-    private static async Task<(HttpStatusCode Status, JsonNode Body)> PostAsync(StandaloneApp app, string path, JsonNode body, string? signature = null)
+    private static async Task<(HttpStatusCode Status, JsonNode Body)> PostAsync(WorkerApp app, string path, JsonNode body, string? signature = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = Json(body) };
         if (signature is not null)
@@ -150,13 +154,17 @@ public sealed class SegmentIngestEndToEndTests(AzuriteFixture azurite) : IAsyncL
     public async Task Throttling_that_outlasts_the_deadline_is_answered_429_never_200()
     {
         await using var app = await StartAppAsync(new() { ["Ingest__DeadlineSeconds"] = "1.5" });
+        // A fresh worker process's first upload (the slots table, the first connection) can take longer than the
+        // deadline on a busy machine, and a record without any answer counts as unavailable (503): deliver one first.
+        var (first, _) = await PostAsync(app, "api/segment", Track("before-the-storm"));
+        Assert.Equal(HttpStatusCode.OK, first);
         _cleverTap.Respond = _ => FakeAnswer.Status(429);
 
         var (status, body) = await PostAsync(app, "api/segment", Batch("storm", 5));
 
         Assert.Equal(HttpStatusCode.TooManyRequests, status);
         Assert.Equal(5, body["failed"]!.GetValue<int>());
-        Assert.Empty(_cleverTap.Accepted);
+        Assert.Equal(["before-the-storm"], AcceptedIdentities());
     }
 
     [Fact]
@@ -256,5 +264,87 @@ public sealed class SegmentIngestEndToEndTests(AzuriteFixture azurite) : IAsyncL
 
         Assert.Equal((HttpStatusCode.Unauthorized, HttpStatusCode.OK), (without, with.StatusCode));
         Assert.Equal(["basic-2"], AcceptedIdentities());
+    }
+
+    [Fact]
+    public async Task Events_with_text_that_is_not_unicode_are_rejected_with_a_reason_and_no_stack_trace_is_logged()
+    {
+        var logs = new LogCapture();
+        await using var app = await StartAppAsync(logs: logs);
+        // 188 events whose title holds the byte 0xFF (never UTF-8), then one good event.
+        var good = Track("text-good");
+        var badEvent = Encoding.UTF8.GetBytes(Track("text-bad", "bad-message").ToJsonString().Replace("Blue", "Bl~e", StringComparison.Ordinal));
+        badEvent[Array.IndexOf(badEvent, (byte)'~')] = 0xFF;
+        var body = new List<byte>("["u8.ToArray());
+        for (var i = 0; i < 188; i++)
+            body.AddRange([.. badEvent, (byte)',']);
+        body.AddRange(Encoding.UTF8.GetBytes(good.ToJsonString() + "]"));
+
+        var (status, answer) = await PostBytesAsync(app, "api/segment", [.. body]);
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        var results = answer["results"]!.AsArray();
+        Assert.Equal(188, answer["rejected"]!.GetValue<int>());
+        Assert.All(results.Take(188), result =>
+        {
+            Assert.Equal("rejected", result!["status"]!.GetValue<string>());
+            Assert.Equal("invalid UTF-8 in a string value at 'properties.title'", result["reason"]!.GetValue<string>());
+            Assert.Equal("bad-message", result["messageId"]!.GetValue<string>());
+        });
+        Assert.Equal("delivered", results[188]!["status"]!.GetValue<string>());
+        Assert.Equal(["text-good"], AcceptedIdentities());
+        Assert.DoesNotContain(logs.Entries, LogCapture.IsProblem);
+    }
+
+    [Fact]
+    public async Task Dry_run_of_an_event_with_an_unpaired_surrogate_gives_the_reason_not_an_internal_error()
+    {
+        var logs = new LogCapture();
+        await using var app = await StartAppAsync(logs: logs);
+        var body = Encoding.UTF8.GetBytes("""{"type":"track","event":"Played","userId":"u-1","properties":{"title":"a\ud800b"}}""");
+
+        var (status, answer) = await PostBytesAsync(app, "api/segment?dryRun=true", body);
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        var result = Assert.Single(answer["results"]!.AsArray())!;
+        Assert.Equal("rejected", result["status"]!.GetValue<string>());
+        Assert.Equal("an unpaired UTF-16 surrogate (\\ud800) in a string value at 'properties.title'", result["reason"]!.GetValue<string>());
+        Assert.Empty(answer["requests"]!.AsArray());
+        Assert.DoesNotContain(logs.Entries, LogCapture.IsProblem);
+    }
+
+    [Fact]
+    public async Task A_single_event_with_an_unpaired_surrogate_in_a_top_level_key_is_a_400_with_the_reason()
+    {
+        await using var app = await StartAppAsync();
+        var body = Encoding.UTF8.GetBytes("""{"\udfff":1,"type":"track","event":"Played","userId":"u-1","messageId":"m-1"}""");
+
+        var (status, answer) = await PostBytesAsync(app, "api/segment", body);
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("Rejected: an unpaired UTF-16 surrogate (\\udfff) in a key", answer["message"]!.GetValue<string>());
+        Assert.Equal(0, _cleverTap.Requests);
+    }
+
+    private static async Task<(HttpStatusCode Status, JsonNode Body)> PostBytesAsync(WorkerApp app, string path, byte[] body)
+    {
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new("application/json");
+        using var response = await app.Client.PostAsync(path, content);
+        return (response.StatusCode, JsonNode.Parse(await response.Content.ReadAsStringAsync())!);
+    }
+
+    /// <summary>Every log entry the worker writes (they reach the dev host as rpc_log messages), for assertions about what is (not) logged.</summary>
+    internal sealed class LogCapture
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<WorkerLogEntry> _entries = new();
+
+        public IReadOnlyCollection<WorkerLogEntry> Entries => _entries;
+
+        public void Add(WorkerLogEntry entry) => _entries.Enqueue(entry);
+
+        /// <summary>A stack trace anywhere, or a warning or error of the app itself.</summary>
+        public static bool IsProblem(WorkerLogEntry entry) =>
+            entry.Exception is not null || (entry.Level >= LogLevel.Warning && entry.Category.StartsWith("CleverTapSegment", StringComparison.Ordinal));
     }
 }

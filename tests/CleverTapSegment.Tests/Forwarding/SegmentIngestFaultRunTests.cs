@@ -26,7 +26,7 @@ public sealed class SegmentIngestFaultRunTests(AzuriteFixture azurite, ITestOutp
         cleverTap.Latency = TimeSpan.FromMilliseconds(20);
         cleverTap.MaxConcurrentRequests = 3;
         cleverTap.Faults = new FakeCleverTapFaults(seed: 20261122, throttle: 0.15, serverError: 0.10, hang: 0.05, partial: 0.15);
-        var app = await StandaloneApp.StartAsync(new StandaloneAppOptions
+        var app = await WorkerApp.StartAsync(new WorkerAppOptions
         {
             Settings =
             {

@@ -11,7 +11,7 @@ public sealed class HealthEndpointTests(AzuriteFixture azurite)
     [Fact]
     public async Task Health_is_200_when_table_and_queue_storage_answer()
     {
-        await using var app = await StandaloneApp.StartAsync(new Dictionary<string, string?> { ["AzureWebJobsStorage"] = azurite.ConnectionString });
+        await using var app = await WorkerApp.StartAsync(new Dictionary<string, string?> { ["AzureWebJobsStorage"] = azurite.ConnectionString });
 
         var response = await app.Client.GetAsync("/api/health");
 
@@ -29,7 +29,7 @@ public sealed class HealthEndpointTests(AzuriteFixture azurite)
         var unreachable =
             $"DefaultEndpointsProtocol=http;AccountName={AzuriteProcess.AccountName};AccountKey={AzuriteProcess.AccountKey};" +
             $"QueueEndpoint=http://127.0.0.1:{closedPort}/{AzuriteProcess.AccountName};TableEndpoint=http://127.0.0.1:{closedPort}/{AzuriteProcess.AccountName};";
-        await using var app = await StandaloneApp.StartAsync(new Dictionary<string, string?> { ["AzureWebJobsStorage"] = unreachable });
+        await using var app = await WorkerApp.StartAsync(new Dictionary<string, string?> { ["AzureWebJobsStorage"] = unreachable });
 
         var response = await app.Client.GetAsync("/api/health");
 

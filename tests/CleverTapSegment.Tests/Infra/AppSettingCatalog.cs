@@ -1,7 +1,5 @@
 using System.Collections;
 using System.Reflection;
-using System.Text.Json;
-using System.Text.RegularExpressions;
 using CleverTapSegment.CleverTap;
 
 namespace CleverTapSegment.Tests.Infra;
@@ -10,15 +8,16 @@ namespace CleverTapSegment.Tests.Infra;
 /// The settings the app reads, derived rather than listed: every type of the functions assembly with a
 /// <c>const string SectionName</c> (the options convention) contributes <c>Section__Property</c> for each public
 /// settable property (nested option types recursively; dictionaries and collections as the family
-/// <c>Section__Property__*</c>); every <c>%Setting%</c> in a function.json; and every binding <c>connection</c>
+/// <c>Section__Property__*</c>); every <c>%Setting%</c> a function's bindings read; and every binding's connection
 /// (<c>AzureWebJobsStorage</c>), which may be given as one value or in its identity-based <c>Name__*</c> form.
+/// Bindings come from <see cref="FunctionTriggers"/> (worker attributes or function.json files).
 /// </summary>
-internal static partial class AppSettingCatalog
+internal static class AppSettingCatalog
 {
     public static Assembly FunctionsAssembly => typeof(CleverTapOptions).Assembly;
 
     public static IReadOnlyList<AppSetting> ReadByTheApp() =>
-        FromOptionsTypes().Concat(FromFunctionJson())
+        FromOptionsTypes().Concat(FromBindings(FunctionTriggers.All()))
             .GroupBy(s => s.Name, StringComparer.OrdinalIgnoreCase)
             .Select(g => g.First() with { ReadBy = string.Join(", ", g.Select(s => s.ReadBy).Distinct()) })
             .OrderBy(s => s.Name, StringComparer.Ordinal)
@@ -64,25 +63,16 @@ internal static partial class AppSettingCatalog
         type.IsPrimitive || type.IsEnum || type == typeof(string) || type == typeof(decimal) || type == typeof(Uri)
         || type == typeof(TimeSpan) || type == typeof(DateTimeOffset) || type == typeof(DateTime) || type == typeof(Guid);
 
-    public static IEnumerable<AppSetting> FromFunctionJson()
+    public static IEnumerable<AppSetting> FromBindings(IEnumerable<FunctionBinding> bindings)
     {
-        foreach (var path in RepositoryPaths.FunctionJsonFiles())
+        foreach (var binding in bindings)
         {
-            var functionName = Path.GetFileName(Path.GetDirectoryName(path)!);
-            var text = File.ReadAllText(path);
-            foreach (Match reference in SettingReference().Matches(text))
-                yield return new AppSetting(reference.Groups[1].Value, AppSettingKind.Single, $"{functionName}/function.json");
-            using var json = JsonDocument.Parse(text);
-            foreach (var binding in json.RootElement.GetProperty("bindings").EnumerateArray())
-            {
-                if (binding.TryGetProperty("connection", out var connection) && connection.GetString() is { Length: > 0 } connectionName)
-                    yield return new AppSetting(connectionName, AppSettingKind.Connection, $"{functionName}/function.json");
-            }
+            foreach (var reference in binding.SettingReferences)
+                yield return new AppSetting(reference, AppSettingKind.Single, binding.DeclaredBy);
+            if (binding.Connection is { Length: > 0 } connection)
+                yield return new AppSetting(connection, AppSettingKind.Connection, binding.DeclaredBy);
         }
     }
-
-    [GeneratedRegex("%([A-Za-z0-9_]+)%")]
-    private static partial Regex SettingReference();
 }
 
 internal enum AppSettingKind

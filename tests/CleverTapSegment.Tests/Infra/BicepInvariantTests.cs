@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using CleverTapSegment.CleverTap;
 using NCrontab;
@@ -6,13 +7,17 @@ using NCrontab;
 namespace CleverTapSegment.Tests.Infra;
 
 /// <summary>
-/// Invariants of infra/*.bicep, read as text because no Bicep compiler is available to the build. They cover what
-/// the deployment must guarantee (security, Flex rules, names the app relies on) and the cross-file consistency a
-/// compiler would check (module parameters and outputs, the parameters file). `az bicep build` remains the first
-/// real validation (docs/deploy.md).
+/// What the deployment must guarantee (security, Flex rules, names the app relies on), read from the ARM JSON the
+/// Bicep CLI compiles infra/main.bicep to, evaluated per hosting plan where values can be known before deployment
+/// (<see cref="ArmEvaluator"/>). Cross-file consistency (module parameters and outputs, symbols, the parameters
+/// file) is the compiler's job: <see cref="BicepCompilationTests"/>.
 /// </summary>
 public sealed partial class BicepInvariantTests
 {
+    private const string AppPrincipal = "[reference('identity').outputs.principalId.value]";
+    private const string AppIdentityId = "[reference('identity').outputs.id.value]";
+    private const string AppClientId = "[reference('identity').outputs.clientId.value]";
+
     // https://learn.microsoft.com/azure/azure-functions/functions-app-settings#flex-consumption-plan-deprecations
     private static readonly string[] s_settingsFlexForbids =
     [
@@ -21,28 +26,26 @@ public sealed partial class BicepInvariantTests
         "ENABLE_ORYX_BUILD", "WEBSITE_TIME_ZONE", "TZ", "WEBSITE_NODE_DEFAULT_VERSION",
     ];
 
-    private static readonly HashSet<string> s_bicepKeywords =
-    [
-        "param", "var", "resource", "module", "output", "type", "func", "targetScope", "metadata", "import", "using", "extension",
-        "existing", "if", "for", "in", "true", "false", "null", "string", "int", "bool", "object", "array", "any", "sys", "az",
-    ];
-
-    // The tables the app keeps its state in (DESIGN §6, delivered-messageId memory §5); the app also creates them if missing.
+    // The tables the app keeps its state in (docs/deploy.md "Queues and tables"); the app also creates them if missing.
     private static readonly string[] s_appTables = ["exportpartners", "exports", "exportruns", "exportitems", "ingestdelivered", "concurrencyslots"];
 
     [Fact]
-    public void Storage_account_refuses_shared_keys_public_blobs_and_old_TLS()
+    public async Task Storage_account_refuses_shared_keys_public_blobs_and_old_TLS()
     {
-        var account = InfraTemplates.Storage.OfKind("resource").Single(r => r.ResourceType == "Microsoft.Storage/storageAccounts" && !r.IsExisting);
-        var properties = account.Body.Object("properties");
+        var deployment = await CompiledInfra.DeploymentAsync(CompiledInfra.FlexConsumption);
+        var properties = deployment.Evaluate(deployment.Created("Microsoft.Storage/storageAccounts"))["properties"]!;
 
-        Assert.Equal("false", properties["allowSharedKeyAccess"]);
-        Assert.Equal("false", properties["allowBlobPublicAccess"]);
-        Assert.Equal("'TLS1_2'", properties["minimumTlsVersion"]);
-        Assert.Equal("true", properties["supportsHttpsTrafficOnly"]);
-        Assert.Equal("'None'", account.Body.ChildResources.Single(r => r.Name == "blobService").Body.ChildResources.Single().Body.Object("properties")["publicAccess"]);
-        // Nothing may fall back to account keys.
-        Assert.All(InfraTemplates.All, document => Assert.DoesNotMatch(@"\blistKeys\b|AccountKey=", document.Code));
+        Assert.False(properties["allowSharedKeyAccess"]!.GetValue<bool>());
+        Assert.False(properties["allowBlobPublicAccess"]!.GetValue<bool>());
+        Assert.True(properties["defaultToOAuthAuthentication"]!.GetValue<bool>());
+        Assert.Equal("TLS1_2", properties["minimumTlsVersion"]!.GetValue<string>());
+        Assert.True(properties["supportsHttpsTrafficOnly"]!.GetValue<bool>());
+        var container = deployment.Evaluate(deployment.Created("Microsoft.Storage/storageAccounts/blobServices/containers"));
+        Assert.Equal("None", container["properties"]!["publicAccess"]!.GetValue<string>());
+        // Nothing may fall back to account keys: no list*() call anywhere, no key in a connection string.
+        var template = await CompiledInfra.TemplateAsync();
+        Assert.DoesNotContain(Calls(template.Json), call => call.Name.StartsWith("list", StringComparison.OrdinalIgnoreCase));
+        Assert.DoesNotContain("AccountKey=", template.Json.GetRawText(), StringComparison.Ordinal);
     }
 
     public static TheoryData<string, string, string> AppRoles() => new()
@@ -57,411 +60,395 @@ public sealed partial class BicepInvariantTests
 
     [Theory]
     [MemberData(nameof(AppRoles))]
-    public void App_identity_holds_the_role_on_its_scope(string role, string roleId, string scopeType)
+    public async Task App_identity_holds_the_role_on_the_resource_the_template_creates(string role, string roleId, string scopeType)
     {
-        var rbac = InfraTemplates.Rbac;
-        var assignments = rbac.OfKind("resource")
-            .Where(r => r.ResourceType == "Microsoft.Authorization/roleAssignments" && r.Body.Object("properties")["principalId"] == "appPrincipalId")
-            .Where(r => ResolveRoleId(rbac, r) == roleId)
+        var deployment = await CompiledInfra.DeploymentAsync(CompiledInfra.FlexConsumption);
+        var roleDefinition = $"[subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '{roleId}')]";
+
+        var assignments = deployment.Main.SelfAndDescendants().SelectMany(t => t.Resources)
+            .Where(r => r.Type == "Microsoft.Authorization/roleAssignments")
+            .Select(deployment.Evaluate)
+            .Where(a => Text(a["properties"]!["principalId"]) == AppPrincipal && Text(a["properties"]!["roleDefinitionId"]) == roleDefinition)
             .ToList();
 
         var assignment = Assert.Single(assignments);
-        var scope = rbac.Get("resource", assignment.Body["scope"]!);
-        Assert.True(scope.ResourceType == scopeType, $"{role} is assigned on {scope.ResourceType}, expected {scopeType}");
-        Assert.Equal("'ServicePrincipal'", assignment.Body.Object("properties")["principalType"]);
+        var scope = deployment.ResourceIdOf(deployment.Created(scopeType));
+        Assert.True(Text(assignment["scope"]) == $"[{scope}]", $"{role} is assigned on {Text(assignment["scope"])}, expected the template's {scopeType} [{scope}]");
+        Assert.Equal("ServicePrincipal", Text(assignment["properties"]!["principalType"]));
         // Deterministic name: redeploying updates the assignment instead of failing with RoleAssignmentExists.
-        Assert.Matches($@"^guid\({scope.Name}\.id, appPrincipalId, \w+\)$", assignment.Body["name"]);
+        Assert.Equal($"[guid({scope}, {AppPrincipal[1..^1]}, '{roleId}')]", Text(assignment["name"]));
     }
 
     [Fact]
-    public void Roles_go_to_the_identity_the_app_runs_as_on_the_resources_it_uses()
+    public async Task The_app_runs_as_the_identity_that_holds_the_roles()
     {
-        var main = InfraTemplates.Main;
-        var rbac = main.Get("module", "rbac").Body.Object("params");
-        var functionApp = main.Get("module", "functionApp").Body.Object("params");
+        var deployment = await CompiledInfra.DeploymentAsync(CompiledInfra.FlexConsumption);
+        var identity = deployment.Created("Microsoft.ManagedIdentity/userAssignedIdentities");
+        var identityModule = identity.Template;
+        Assert.Equal("identity", identityModule.Name);
+        var outputs = identityModule.Outputs.ToDictionary(o => o.Name, o => deployment.Evaluate(o.Value.GetProperty("value"), identityModule));
+        var identityId = deployment.ResourceIdOf(identity);
+        Assert.Equal($"[{identityId}]", Text(outputs["id"]));
+        Assert.Equal($"[reference({identityId}, '{identity.ApiVersion}').principalId]", Text(outputs["principalId"]));
+        Assert.Equal($"[reference({identityId}, '{identity.ApiVersion}').clientId]", Text(outputs["clientId"]));
 
-        Assert.Equal("identity.outputs.principalId", rbac["appPrincipalId"]);
-        Assert.Equal("identity.outputs.id", functionApp["identityId"]);
-        Assert.Equal("names.storage", rbac["storageAccountName"]);
-        Assert.Equal("names.appInsights", rbac["appInsightsName"]);
-        Assert.Equal("names.keyVault", rbac["keyVaultName"]);
-        Assert.Equal("names.storage", main.Get("module", "storage").Body.Object("params")["name"]);
-        Assert.Equal("names.appInsights", main.Get("module", "monitoring").Body.Object("params")["appInsightsName"]);
-        Assert.Equal("names.keyVault", main.Get("module", "keyVault").Body.Object("params")["name"]);
+        var site = deployment.Evaluate(deployment.Created("Microsoft.Web/sites"));
+        Assert.Equal("UserAssigned", Text(site["identity"]!["type"]));
+        var runsAs = Assert.Single(site["identity"]!["userAssignedIdentities"]!.AsObject());
+        Assert.Equal($"[format('{{0}}', {AppIdentityId[1..^1]})]", runsAs.Key);
+        Assert.Equal(AppIdentityId, Text(site["properties"]!["keyVaultReferenceIdentity"]));
         // Roles exist before the app first starts and resolves Key Vault references with them.
-        Assert.Contains("rbac", main.Get("module", "functionApp").Body["dependsOn"]!, StringComparison.Ordinal);
+        var functionAppModule = deployment.Main.Module("functionapp").ModuleCall!;
+        Assert.Contains("rbac", functionAppModule.Json.GetProperty("dependsOn").EnumerateArray().Select(d => d.GetString()));
     }
 
     [Fact]
-    public void Outputs_never_carry_a_secret()
+    public async Task Outputs_never_carry_a_secret()
     {
-        foreach (var document in InfraTemplates.All)
+        var template = await CompiledInfra.TemplateAsync();
+        foreach (var scope in template.SelfAndDescendants())
         {
-            var secureParameters = document.OfKind("param").Where(p => p.IsSecure).Select(p => p.Name).ToList();
-            foreach (var output in document.OfKind("output"))
+            var secureParameters = scope.ParameterDeclarations.Where(p => ArmTemplate.IsSecureType(p.Value)).Select(p => p.Name).ToHashSet();
+            foreach (var output in scope.Outputs)
             {
-                var where = $"{document.FileName} output {output.Name}";
-                Assert.False(output.IsSecure, $"{where} is @secure: outputs must hold no secret at all");
-                Assert.DoesNotMatch(@"\blist\w*\(|ConnectionString|InstrumentationKey|primaryKey|secondaryKey|\.secrets?\b", output.Value);
-                Assert.All(secureParameters, name => Assert.DoesNotMatch($@"\b{name}\b", output.Value));
+                var where = $"{scope.Name} output {output.Name}";
+                Assert.False(ArmTemplate.IsSecureType(output.Value), $"{where} is secure: outputs must hold no secret at all");
+                var nodes = Expressions(output.Value.GetProperty("value")).SelectMany(e => e.Descendants()).ToList();
+                Assert.DoesNotContain(nodes, n => n is ArmCall call && call.Name.StartsWith("list", StringComparison.OrdinalIgnoreCase));
+                Assert.DoesNotContain(nodes, n => n is ArmPropertyAccess { Property: "ConnectionString" or "InstrumentationKey" or "primaryKey" or "secondaryKey" });
+                Assert.DoesNotContain(nodes, n => n is ArmCall call && call.SymbolName("parameters") is { } name && secureParameters.Contains(name));
             }
         }
         // The Segment URL is output without its key; the key is read with a command.
-        Assert.Equal("'https://${functionApp.outputs.defaultHostName}/api/segment'", InfraTemplates.Main.Get("output", "segmentDestinationUrl").Value);
-        Assert.StartsWith("'az functionapp keys list ", InfraTemplates.Main.Get("output", "readFunctionKeyCommand").Value, StringComparison.Ordinal);
+        var main = template.Outputs.ToDictionary(o => o.Name, o => o.Value.GetProperty("value").GetString()!);
+        Assert.Equal("[format('https://{0}/api/segment', reference('functionApp').outputs.defaultHostName.value)]", main["segmentDestinationUrl"]);
+        Assert.StartsWith("[format('az functionapp keys list ", main["readFunctionKeyCommand"], StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Secure_parameters_reach_only_Key_Vault_secrets()
+    public async Task Secrets_flow_only_into_Key_Vault_secrets()
     {
-        foreach (var document in InfraTemplates.All)
+        // A secure parameter, or a variable computed from one, may only be used to compute another such variable,
+        // be passed to a module's secure parameter, or become a Key Vault secret. `empty(x)` and `contains(x, …)`
+        // only test whether a secret was given; they never copy it.
+        var template = await CompiledInfra.TemplateAsync();
+        var leaks = new List<string>();
+        foreach (var scope in template.SelfAndDescendants())
         {
-            foreach (var secure in document.OfKind("param").Where(p => p.IsSecure))
+            var secret = scope.ParameterDeclarations.Where(p => ArmTemplate.IsSecureType(p.Value)).Select(p => $"parameters('{p.Name}')").ToHashSet();
+            // Variables computed from a secret are secrets too (to a fixed point: variables may build on each other).
+            for (var grown = true; grown;)
             {
-                var uses = document.Declarations
-                    .Where(d => d != secure && d.Name != "keyVaultSecrets" && d.ResourceType != "Microsoft.KeyVault/vaults/secrets")
-                    .Select(d => (d.Name, Text: Guard(secure.Name).Replace(d.Value, "")))
-                    .Where(d => Regex.IsMatch(d.Text, $@"\b{secure.Name}\b"))
-                    .Select(d => d.Name)
-                    .ToList();
-                Assert.True(uses.Count == 0, $"{document.FileName}: @secure {secure.Name} is used outside Key Vault secrets, in {string.Join(", ", uses)}");
+                grown = false;
+                foreach (var variable in scope.Variables.Where(v => !secret.Contains($"variables('{v.Name}')")))
+                {
+                    if (SecretUses(variable.Value, secret).Any())
+                        grown = secret.Add($"variables('{variable.Name}')");
+                }
             }
+
+            foreach (var resource in scope.Resources.Where(r => r.Type != "Microsoft.KeyVault/vaults/secrets"))
+            {
+                var allowed = resource.Type == ArmTemplate.DeploymentType
+                    ? scope.Modules.Single(m => m.ModuleCall == resource).ParameterDeclarations.Where(p => ArmTemplate.IsSecureType(p.Value)).Select(p => p.Name).ToHashSet()
+                    : [];
+                // A module's own template is checked in its own scope (its parameters are its own).
+                leaks.AddRange(JsonStrings(resource.Json, "")
+                    .Where(s => !s.Path.StartsWith(".properties.template", StringComparison.Ordinal) && !IsSecureModuleParameter(s.Path, allowed))
+                    .SelectMany(s => SecretUses(s.Value, secret).Select(use => $"{scope.Name}: {resource} uses {use} at {s.Path}")));
+            }
+            foreach (var output in scope.Outputs)
+                leaks.AddRange(SecretUses(output.Value, secret).Select(use => $"{scope.Name}: output {output.Name} uses {use}"));
         }
+
+        Assert.True(leaks.Count == 0, string.Join(Environment.NewLine, leaks));
+
+        static bool IsSecureModuleParameter(string path, HashSet<string> secure) =>
+            ModuleParameterPath().Match(path) is { Success: true } m && secure.Contains(m.Groups[1].Value);
     }
 
     [Fact]
-    public void Secret_settings_are_Key_Vault_references_to_secrets_the_template_creates()
+    public async Task Secret_settings_are_Key_Vault_references_to_secrets_the_template_creates()
     {
-        var settings = InfraTemplates.AppSettings();
-        var secretNames = QuotedString().Matches(InfraTemplates.Main.Get("var", "keyVaultSecrets").Value)
-            .Select(m => Interpolation().Replace(m.Groups[1].Value, "*"))
-            .ToHashSet(StringComparer.Ordinal);
+        var deployment = await CompiledInfra.DeploymentAsync(CompiledInfra.FlexConsumption);
+        var settings = await CompiledInfra.AppSettingsAsync();
+        var secretNames = deployment.PassedTo("keyvault", "secrets")!.AsObject().Select(s => s.Key).ToHashSet(StringComparer.Ordinal);
+        var vaultName = deployment.Evaluate(deployment.Created("Microsoft.KeyVault/vaults"))["name"];
 
         var secretSettings = settings.Where(s => SecretSettingName().IsMatch(s.Name)).ToList();
         Assert.Contains(secretSettings, s => s.Name == "CleverTap__Passcode");
         Assert.Contains(secretSettings, s => s.Name == "Ingest__SharedSecrets__0");
         Assert.Contains(secretSettings, s => s.Name == "Admin__ApiKey");
         Assert.Contains(secretSettings, s => s.Name == "Ingest__BasicAuthUsername"); // the API key itself in Direct Destination style
+        Assert.Contains(secretSettings, s => s.Name == "CleverTap__Connections__*__Passcode");
         foreach (var setting in secretSettings)
         {
-            var reference = KeyVaultReference().Match(setting.Value);
-            Assert.True(reference.Success, $"{setting.Name} must be a keyVaultReference(…), not {setting.Value}");
-            var secretName = Interpolation().Replace(reference.Groups[1].Value, "*");
-            Assert.True(secretNames.Contains(secretName), $"{setting.Name} references secret '{secretName}', which keyVaultSecrets does not create");
+            var reference = ArmExpression.IsExpression(setting.Value) ? ArmExpression.Parse(setting.Value) : null;
+            Assert.True(reference is ArmCall { Name: "__bicep.keyVaultReference", Arguments.Count: 2 }, $"{setting.Name} must be a keyVaultReference(…), not {setting.Value}");
+            var arguments = ((ArmCall)reference!).Arguments;
+            Assert.Equal(Text(vaultName), $"[{arguments[0]}]");
+            var secretName = ArmEvaluator.Pattern(JsonValue.Create(arguments[1] is ArmString literal ? literal.Value : $"[{arguments[1]}]"));
+            Assert.True(secretNames.Contains(secretName), $"{setting.Name} references secret '{secretName}', which the template does not create");
         }
         // Hand-written references would bypass the check above.
         Assert.All(settings, s => Assert.DoesNotContain("@Microsoft.KeyVault(", s.Value, StringComparison.Ordinal));
-        Assert.Equal("'@Microsoft.KeyVault(VaultName=${vaultName};SecretName=${secretName})'", InfraTemplates.Main.Get("func", "keyVaultReference").Value);
+        var function = deployment.Main.Json.GetProperty("functions").EnumerateArray().Single(f => f.GetProperty("namespace").GetString() == "__bicep")
+            .GetProperty("members").GetProperty("keyVaultReference").GetProperty("output").GetProperty("value").GetString();
+        Assert.Equal("[format('@Microsoft.KeyVault(VaultName={0};SecretName={1})', parameters('vaultName'), parameters('secretName'))]", function);
     }
 
     [Fact]
-    public void Key_Vault_is_in_RBAC_mode_and_the_app_resolves_references_with_its_identity()
+    public async Task Key_Vault_is_in_RBAC_mode()
     {
-        var vault = InfraTemplates.KeyVault.OfKind("resource").Single(r => r.ResourceType == "Microsoft.KeyVault/vaults");
-        Assert.Equal("true", vault.Body.Object("properties")["enableRbacAuthorization"]);
+        var deployment = await CompiledInfra.DeploymentAsync(CompiledInfra.FlexConsumption);
 
-        var site = InfraTemplates.FunctionApp.OfKind("resource").Single(r => r.ResourceType == "Microsoft.Web/sites");
-        Assert.Equal("identityId", BicepObject.FirstIn(site.Body["properties"]!)["keyVaultReferenceIdentity"]);
-        Assert.Equal("'UserAssigned'", site.Body.Object("identity")["type"]);
+        var vault = deployment.Evaluate(deployment.Created("Microsoft.KeyVault/vaults"));
+
+        Assert.True(vault["properties"]!["enableRbacAuthorization"]!.GetValue<bool>());
     }
 
     [Fact]
-    public void Flex_path_sets_nothing_Flex_forbids()
+    public async Task Flex_sets_nothing_Flex_forbids()
     {
-        var functionApp = InfraTemplates.FunctionApp;
-        Assert.Equal("hostingPlan == 'FlexConsumption'", functionApp.Get("var", "isFlex").Value);
-        Assert.Equal("'FlexConsumption'", InfraTemplates.Main.Get("param", "hostingPlan").Value);
+        var flex = await CompiledInfra.DeploymentAsync(CompiledInfra.FlexConsumption);
+        Assert.Equal(CompiledInfra.FlexConsumption, flex.Main.ParameterDeclaration("hostingPlan").GetProperty("defaultValue").GetString());
 
-        var flexSettings = InfraTemplates.AppSettings().Where(s => s.DeclaredIn != "premiumOnlyAppSettings").ToList();
-        var forbidden = flexSettings.Where(s => s_settingsFlexForbids.Contains(s.Name, StringComparer.OrdinalIgnoreCase)).Select(s => $"{s.File} {s.DeclaredIn}: {s.Name}");
-        Assert.Empty(forbidden);
-
-        // The Premium-only settings join the app settings only when the plan is not Flex, and nowhere else.
-        var site = functionApp.OfKind("resource").Single(r => r.ResourceType == "Microsoft.Web/sites");
-        var settingsResource = Assert.Single(site.Body.ChildResources);
-        Assert.Equal("'appsettings'", settingsResource.Body["name"]);
-        Assert.Equal("union(appSettings, isFlex ? {} : premiumOnlyAppSettings)", settingsResource.Body["properties"]);
-        Assert.Equal(2, Regex.Matches(functionApp.Code, @"\bpremiumOnlyAppSettings\b").Count);
-        Assert.All(InfraTemplates.All, d => Assert.Equal(d == functionApp ? 1 : 0, Regex.Matches(d.Code, "FUNCTIONS_WORKER_RUNTIME").Count));
-
-        // Flex takes its runtime from functionAppConfig; the Flex site config sets no Linux image.
-        Assert.DoesNotContain("linuxFxVersion", functionApp.Get("var", "flexSiteConfig").Value, StringComparison.Ordinal);
-        Assert.Matches(@"isFlex \?\s*\{\s*functionAppConfig: flexFunctionAppConfig\s*\}\s*:\s*\{\}\)$", site.Body["properties"]);
+        Assert.Empty(flex.AppSettings.Keys.Intersect(s_settingsFlexForbids, StringComparer.OrdinalIgnoreCase));
+        var site = flex.Evaluate(flex.Created("Microsoft.Web/sites"));
+        // Flex takes its runtime from functionAppConfig; the site sets no Linux image.
+        Assert.Null(site["properties"]!["siteConfig"]!["linuxFxVersion"]);
+        Assert.NotNull(site["properties"]!["functionAppConfig"]);
     }
 
     [Fact]
-    public void Flex_runs_the_custom_handler_runtime_by_default_with_identity_based_deployment_storage()
+    public async Task Flex_runs_the_dotnet_isolated_runtime_with_identity_based_deployment_storage()
     {
-        var main = InfraTemplates.Main;
-        Assert.Equal("'custom'", main.Get("param", "flexRuntimeName").Value);
-        Assert.Equal(new[] { "custom", "dotnet-isolated" }, main.Get("param", "flexRuntimeName").AllowedValues);
-        // The Flex catalog's version for `custom` (Az.Functions FunctionsStackFlexData/*/custom.json: runtime custom, 1.0);
-        // ARM accepts any string but an unlisted version never starts (https://github.com/Azure/Azure-Functions/issues/2666).
-        Assert.Equal("'1.0'", main.Get("param", "flexRuntimeVersion").Value);
+        var flex = await CompiledInfra.DeploymentAsync(CompiledInfra.FlexConsumption);
+        var config = flex.Evaluate(flex.Created("Microsoft.Web/sites"))["properties"]!["functionAppConfig"]!;
 
-        var config = BicepObject.FirstIn(InfraTemplates.FunctionApp.Get("var", "flexFunctionAppConfig").Value);
-        Assert.Equal("flexRuntimeName", config.Object("runtime")["name"]);
-        var storage = config.Object("deployment").Object("storage");
-        Assert.Equal("'blobContainer'", storage["type"]);
-        Assert.Equal("'UserAssignedIdentity'", storage.Object("authentication")["type"]);
-        Assert.Equal("identityId", storage.Object("authentication")["userAssignedIdentityResourceId"]);
+        // https://learn.microsoft.com/azure/azure-functions/flex-consumption-plan (dotnet-isolated 10.0 is a listed stack)
+        Assert.Equal("dotnet-isolated", Text(config["runtime"]!["name"]));
+        Assert.Equal("[parameters('dotnetVersion')]", Text(config["runtime"]!["version"]));
+        Assert.Equal("10.0", flex.Main.ParameterDeclaration("dotnetVersion").GetProperty("defaultValue").GetString());
+        var storage = config["deployment"]!["storage"]!;
+        Assert.Equal("blobContainer", Text(storage["type"]));
+        Assert.Equal("[format('{0}{1}', reference('storage').outputs.blobEndpoint.value, 'app-package')]", Text(storage["value"]));
+        Assert.Equal("UserAssignedIdentity", Text(storage["authentication"]!["type"]));
+        Assert.Equal(AppIdentityId, Text(storage["authentication"]!["userAssignedIdentityResourceId"]));
 
-        var plan = InfraTemplates.FunctionApp.OfKind("resource").Single(r => r.ResourceType == "Microsoft.Web/serverfarms");
-        Assert.Contains("name: 'FC1'", plan.Body["sku"]!, StringComparison.Ordinal);
-        Assert.Contains("tier: 'FlexConsumption'", plan.Body["sku"]!, StringComparison.Ordinal);
+        var plan = flex.Evaluate(flex.Created("Microsoft.Web/serverfarms"));
+        Assert.Equal(("FC1", "FlexConsumption"), (Text(plan["sku"]!["name"]), Text(plan["sku"]!["tier"])));
+        Assert.True(plan["properties"]!["reserved"]!.GetValue<bool>());
+        Assert.Equal("functionapp,linux", Text(flex.Evaluate(flex.Created("Microsoft.Web/sites"))["kind"]));
     }
 
     [Fact]
-    public void Elastic_Premium_path_runs_the_custom_handler_from_the_package_blob_without_a_content_share()
+    public async Task Elastic_Premium_runs_the_dotnet_isolated_worker_from_the_package_blob_without_a_content_share()
     {
-        var premium = BicepObject.FirstIn(InfraTemplates.FunctionApp.Get("var", "premiumOnlyAppSettings").Value);
+        var premium = await CompiledInfra.DeploymentAsync(CompiledInfra.ElasticPremium);
+        var settings = premium.AppSettings;
 
-        Assert.Equal("'custom'", premium["FUNCTIONS_WORKER_RUNTIME"]);
-        Assert.Equal("'~4'", premium["FUNCTIONS_EXTENSION_VERSION"]);
-        Assert.Equal("'${blobEndpoint}${deploymentContainerName}/${premiumPackageBlobName}'", premium["WEBSITE_RUN_FROM_PACKAGE"]);
-        Assert.Equal("identityId", premium["WEBSITE_RUN_FROM_PACKAGE_BLOB_MI_RESOURCE_ID"]);
+        Assert.Equal("dotnet-isolated", settings["FUNCTIONS_WORKER_RUNTIME"]);
+        Assert.Equal("~4", settings["FUNCTIONS_EXTENSION_VERSION"]);
+        Assert.Equal("[format('{0}{1}/{2}', reference('storage').outputs.blobEndpoint.value, 'app-package', parameters('premiumPackageBlobName'))]", settings["WEBSITE_RUN_FROM_PACKAGE"]);
+        Assert.Equal(AppIdentityId, settings["WEBSITE_RUN_FROM_PACKAGE_BLOB_MI_RESOURCE_ID"]);
         // Azure Files needs a shared key, which the storage account refuses.
-        Assert.All(InfraTemplates.All, d => Assert.DoesNotContain("WEBSITE_CONTENT", d.Code, StringComparison.Ordinal));
+        Assert.DoesNotContain(settings.Keys, k => k.StartsWith("WEBSITE_CONTENT", StringComparison.Ordinal));
+
+        var site = premium.Evaluate(premium.Created("Microsoft.Web/sites"));
+        Assert.Equal("[format('DOTNET-ISOLATED|{0}', parameters('dotnetVersion'))]", Text(site["properties"]!["siteConfig"]!["linuxFxVersion"]));
+        Assert.Null(site["properties"]!["functionAppConfig"]);
+        var plan = premium.Evaluate(premium.Created("Microsoft.Web/serverfarms"));
+        Assert.Equal("ElasticPremium", Text(plan["sku"]!["tier"]));
+        Assert.True(plan["properties"]!["reserved"]!.GetValue<bool>());
+    }
+
+    [Theory]
+    [InlineData(CompiledInfra.FlexConsumption)]
+    [InlineData(CompiledInfra.ElasticPremium)]
+    public async Task Host_storage_is_identity_based_with_the_apps_identity(string hostingPlan)
+    {
+        var deployment = await CompiledInfra.DeploymentAsync(hostingPlan);
+        var settings = deployment.AppSettings;
+        var account = deployment.Evaluate(deployment.Created("Microsoft.Storage/storageAccounts"));
+
+        Assert.Equal("managedidentity", settings["AzureWebJobsStorage__credential"]);
+        Assert.Equal(AppClientId, settings["AzureWebJobsStorage__clientId"]);
+        Assert.Equal(Text(account["name"]), settings["AzureWebJobsStorage__accountName"]);
+        Assert.Equal("[reference('storage').outputs.blobEndpoint.value]", settings["AzureWebJobsStorage__blobServiceUri"]);
+        Assert.Equal("[reference('storage').outputs.queueEndpoint.value]", settings["AzureWebJobsStorage__queueServiceUri"]);
+        Assert.Equal("[reference('storage').outputs.tableEndpoint.value]", settings["AzureWebJobsStorage__tableServiceUri"]);
+        // DefaultAzureCredential in the worker picks the same identity.
+        Assert.Equal(AppClientId, settings["AZURE_CLIENT_ID"]);
     }
 
     [Fact]
-    public void Host_storage_is_identity_based_with_the_apps_identity()
+    public async Task Application_Insights_accepts_only_Entra_authenticated_telemetry_from_the_apps_identity()
     {
-        var host = InfraTemplates.AppSettings().Where(s => s.DeclaredIn == "hostAppSettings").ToDictionary(s => s.Name, s => s.Value);
+        var deployment = await CompiledInfra.DeploymentAsync(CompiledInfra.FlexConsumption);
+        var component = deployment.Created("Microsoft.Insights/components");
+        Assert.True(deployment.Evaluate(component)["properties"]!["DisableLocalAuth"]!.GetValue<bool>());
 
-        Assert.Equal("'managedidentity'", host["AzureWebJobsStorage__credential"]);
-        Assert.Equal("identity.outputs.clientId", host["AzureWebJobsStorage__clientId"]);
-        Assert.Equal("names.storage", host["AzureWebJobsStorage__accountName"]);
-        Assert.Equal("storage.outputs.blobEndpoint", host["AzureWebJobsStorage__blobServiceUri"]);
-        Assert.Equal("storage.outputs.queueEndpoint", host["AzureWebJobsStorage__queueServiceUri"]);
-        Assert.Equal("storage.outputs.tableEndpoint", host["AzureWebJobsStorage__tableServiceUri"]);
+        var settings = deployment.AppSettings;
+        Assert.Equal($"[format('ClientId={{0}};Authorization=AAD', {AppClientId[1..^1]})]", settings["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"]);
+        Assert.Equal("[reference('appInsights').ConnectionString]", settings["APPLICATIONINSIGHTS_CONNECTION_STRING"]);
+        // 'appInsights' is main's reference to the component the monitoring module creates.
+        var reference = deployment.Main.Resources.Single(r => r.Symbol == "appInsights");
+        Assert.True(reference.IsExisting);
+        Assert.Equal(Text(deployment.Evaluate(component)["name"]), Text(deployment.Evaluate(reference)["name"]));
     }
 
     [Fact]
-    public void Application_Insights_accepts_only_Entra_authenticated_telemetry_from_the_app()
+    public async Task Every_queue_the_app_triggers_on_or_sends_to_is_created_with_its_poison_queue()
     {
-        var component = InfraTemplates.Monitoring.OfKind("resource").Single(r => r.ResourceType == "Microsoft.Insights/components");
-        Assert.Equal("true", component.Body.Object("properties")["DisableLocalAuth"]);
+        var deployment = await CompiledInfra.DeploymentAsync(CompiledInfra.FlexConsumption);
+        var queues = deployment.PassedTo("storage", "queueNames")!.AsArray().Select(q => q!.GetValue<string>()).ToList();
 
-        var host = InfraTemplates.AppSettings().Where(s => s.DeclaredIn == "hostAppSettings").ToDictionary(s => s.Name, s => s.Value);
-        Assert.Equal("'ClientId=${identity.outputs.clientId};Authorization=AAD'", host["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"]);
-        Assert.Equal("appInsights.properties.ConnectionString", host["APPLICATIONINSIGHTS_CONNECTION_STRING"]);
-    }
+        var bindings = FunctionTriggers.All().Where(b => b.QueueName is not null).ToList();
+        var expected = bindings.Select(b => b.QueueName!)
+            .Concat(bindings.Where(b => b.Type == "queueTrigger").Select(b => $"{b.QueueName}-poison")) // where the host moves a message after maxDequeueCount failures
+            .Concat(FunctionTriggers.QueueNameConstants())
+            .Distinct()
+            .ToList();
 
-    [Fact]
-    public void Every_function_json_queue_and_its_poison_queue_are_created_by_infra()
-    {
-        var queues = InfraTemplates.StringArray(InfraTemplates.Main, "queueNames");
-        var expected = new List<string>();
-        foreach (var path in RepositoryPaths.FunctionJsonFiles())
-        {
-            using var json = JsonDocument.Parse(File.ReadAllText(path));
-            foreach (var binding in json.RootElement.GetProperty("bindings").EnumerateArray())
-            {
-                var type = binding.GetProperty("type").GetString();
-                if (type is not ("queueTrigger" or "queue"))
-                    continue;
-                var queue = binding.GetProperty("queueName").GetString()!;
-                expected.Add(queue);
-                if (type == "queueTrigger")
-                    expected.Add($"{queue}-poison"); // where the host moves a message after maxDequeueCount failures
-            }
-        }
-
-        Assert.Contains("export-work", expected);
-        Assert.All(expected, queue => Assert.True(queues.Contains(queue), $"queue {queue} (function.json) is not in infra/main.bicep queueNames"));
+        Assert.Contains(bindings, b => b is { Function: "ExportWorker", Type: "queueTrigger", QueueName: "export-work" });
+        Assert.All(expected, queue => Assert.True(queues.Contains(queue), $"queue {queue} is not created by infra/main.bicep (queueNames)"));
         Assert.All(queues, queue => Assert.Matches("^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$", queue));
-        Assert.Equal("queueNames", InfraTemplates.Main.Get("module", "storage").Body.Object("params")["queueNames"]);
-        AssertChildLoop("queueService", "queues", "queueNames");
+        AssertCreatedOnePerItem(deployment, "Microsoft.Storage/storageAccounts/queueServices/queues", "queueNames");
     }
 
     [Fact]
-    public void Tables_the_app_uses_are_created_by_infra()
+    public async Task Tables_the_app_uses_are_created()
     {
-        var tables = InfraTemplates.StringArray(InfraTemplates.Main, "tableNames");
+        var deployment = await CompiledInfra.DeploymentAsync(CompiledInfra.FlexConsumption);
+        var tables = deployment.PassedTo("storage", "tableNames")!.AsArray().Select(t => t!.GetValue<string>()).ToList();
 
         Assert.Equal(s_appTables.Order(StringComparer.Ordinal), tables.Order(StringComparer.Ordinal));
         Assert.All(tables, table => Assert.Matches("^[A-Za-z][A-Za-z0-9]{2,62}$", table));
-        Assert.Equal("tableNames", InfraTemplates.Main.Get("module", "storage").Body.Object("params")["tableNames"]);
-        AssertChildLoop("tableService", "tables", "tableNames");
+        AssertCreatedOnePerItem(deployment, "Microsoft.Storage/storageAccounts/tableServices/tables", "tableNames");
     }
 
     [Fact]
-    public void Deployment_guide_names_the_queues_and_tables_the_template_creates()
+    public async Task Deployment_guide_names_the_queues_and_tables_the_template_creates()
     {
+        var deployment = await CompiledInfra.DeploymentAsync(CompiledInfra.FlexConsumption);
         var guide = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "docs", "deploy.md"));
         var section = guide[guide.IndexOf("## Queues and tables", StringComparison.Ordinal)..];
         section = section[..section.IndexOf("\n## ", 3, StringComparison.Ordinal)];
 
-        var names = InfraTemplates.StringArray(InfraTemplates.Main, "queueNames").Concat(InfraTemplates.StringArray(InfraTemplates.Main, "tableNames"));
+        var names = deployment.PassedTo("storage", "queueNames")!.AsArray().Concat(deployment.PassedTo("storage", "tableNames")!.AsArray())
+            .Select(n => n!.GetValue<string>());
 
         Assert.All(names, name => Assert.Contains($"`{name}`", section, StringComparison.Ordinal));
     }
 
     [Fact]
-    public void Azd_service_deploys_to_the_tagged_function_app()
+    public async Task Azd_service_deploys_to_the_tagged_function_app()
     {
+        var deployment = await CompiledInfra.DeploymentAsync(CompiledInfra.FlexConsumption);
         var azureYaml = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "azure.yaml"));
-        var site = InfraTemplates.FunctionApp.OfKind("resource").Single(r => r.ResourceType == "Microsoft.Web/sites");
 
         Assert.Matches(@"(?m)^services:\n  api:\n(    .*\n)*    host: function$", azureYaml);
         Assert.Matches(@"(?m)^  path: infra$", azureYaml);
-        Assert.Contains("'azd-service-name': 'api'", site.Body["tags"]!, StringComparison.Ordinal);
+        Assert.Equal("api", Text(deployment.Evaluate(deployment.Created("Microsoft.Web/sites"))["tags"]!["azd-service-name"]));
     }
 
     [Fact]
-    public void Scheduler_schedule_default_is_the_designed_six_field_NCRONTAB()
+    public async Task Scheduler_schedule_default_is_the_designed_six_field_NCRONTAB()
     {
-        // %Exports__SchedulerSchedule% in ExportScheduler/function.json: the host refuses to index the function if the
-        // setting is missing or not a 6-field NCRONTAB (https://learn.microsoft.com/azure/azure-functions/functions-bindings-timer#ncrontab-expressions).
-        var schedule = InfraTemplates.Main.Get("param", "exportsSchedulerSchedule").Value.Trim('\'');
+        // The ExportScheduler trigger reads %Exports__SchedulerSchedule%: the host refuses to index the function if
+        // the setting is missing or not a 6-field NCRONTAB (https://learn.microsoft.com/azure/azure-functions/functions-bindings-timer#ncrontab-expressions).
+        var template = await CompiledInfra.TemplateAsync();
+        var schedule = template.ParameterDeclaration("exportsSchedulerSchedule").GetProperty("defaultValue").GetString()!;
 
         Assert.Equal("0 */15 * * * *", schedule);
         Assert.NotNull(CrontabSchedule.TryParse(schedule, new CrontabSchedule.ParseOptions { IncludingSeconds = true }));
     }
 
     [Fact]
-    public void CleverTap_region_choices_are_the_regions_the_app_knows()
+    public async Task CleverTap_region_choices_are_the_regions_the_app_knows()
     {
-        var allowed = InfraTemplates.Main.Get("param", "cleverTapRegion").AllowedValues;
+        var template = await CompiledInfra.TemplateAsync();
+
+        var allowed = template.ParameterDeclaration("cleverTapRegion").GetProperty("allowedValues").EnumerateArray().Select(v => v.GetString()!);
 
         Assert.Equal(CleverTapRegion.All.Select(r => r.Code).Order(StringComparer.Ordinal), allowed.Order(StringComparer.Ordinal));
     }
 
     [Fact]
-    public void Module_calls_pass_declared_parameters_and_every_required_one()
+    public void Templates_use_no_registry_modules()
     {
-        foreach (var document in InfraTemplates.All)
-        {
-            foreach (var call in document.OfKind("module"))
-            {
-                var modulePath = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(document.Path)!, call.Target!));
-                Assert.True(File.Exists(modulePath), $"{document.FileName} module {call.Name}: {call.Target} does not exist");
-                var module = BicepDocument.Load(modulePath);
-                var declared = module.OfKind("param").ToDictionary(p => p.Name);
-                var passed = call.Body.Object("params").Properties.Select(p => p.Key).ToList();
+        // Registry modules (br:, ts:) need network access to restore; raw resources compile anywhere.
+        var sources = Directory.EnumerateFiles(RepositoryPaths.InfraDirectory, "*.bicep*", SearchOption.AllDirectories);
 
-                Assert.All(passed, name => Assert.True(declared.ContainsKey(name), $"{call.Name} passes {name}, which {call.Target} does not declare"));
-                Assert.All(declared.Values.Where(p => p.Value.Length == 0),
-                    required => Assert.True(passed.Contains(required.Name), $"{call.Name} does not pass {required.Name}, which {call.Target} requires"));
-            }
+        Assert.All(sources, path => Assert.DoesNotMatch(@"'(br|ts)[:/]", File.ReadAllText(path)));
+    }
+
+    // The queue/table child resource loops over the storage module's parameter, one per item, named by it.
+    private static void AssertCreatedOnePerItem(InfraDeployment deployment, string type, string parameter)
+    {
+        var loop = deployment.Main.Module("storage").Resource(type);
+        Assert.Equal($"[length(parameters('{parameter}'))]", loop.Json.GetProperty("copy").GetProperty("count").GetString());
+        Assert.Contains($"parameters('{parameter}')[copyIndex()]", loop.Name, StringComparison.Ordinal);
+    }
+
+    private static string Text(JsonNode? node) => ArmEvaluator.Text(node);
+
+    // Every expression in a JSON value (strings that are expressions, and expression property names).
+    private static IEnumerable<ArmExpression> Expressions(JsonElement value) =>
+        JsonStrings(value, "").Select(s => s.Value).Where(ArmExpression.IsExpression).Select(ArmExpression.Parse);
+
+    private static IEnumerable<ArmCall> Calls(JsonElement value) => Expressions(value).SelectMany(e => e.Descendants()).OfType<ArmCall>();
+
+    private static IEnumerable<(string Path, string Value)> JsonStrings(JsonElement value, string path)
+    {
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.String:
+                yield return (path, value.GetString()!);
+                break;
+            case JsonValueKind.Array:
+                var i = 0;
+                foreach (var item in value.EnumerateArray())
+                {
+                    foreach (var s in JsonStrings(item, $"{path}[{i++}]"))
+                        yield return s;
+                }
+                break;
+            case JsonValueKind.Object:
+                foreach (var property in value.EnumerateObject())
+                {
+                    yield return ($"{path}.{property.Name}", property.Name);
+                    foreach (var s in JsonStrings(property.Value, $"{path}.{property.Name}"))
+                        yield return s;
+                }
+                break;
         }
     }
 
-    [Fact]
-    public void Referenced_module_outputs_exist()
+    // Uses of a secret symbol (`parameters('x')`, `variables('y')`) in a JSON value, outside empty(…)/contains(…, k).
+    private static IEnumerable<string> SecretUses(JsonElement value, HashSet<string> secret) =>
+        JsonStrings(value, "").SelectMany(s => SecretUses(s.Value, secret));
+
+    private static IEnumerable<string> SecretUses(string text, HashSet<string> secret)
     {
-        foreach (var document in InfraTemplates.All)
+        if (!ArmExpression.IsExpression(text))
+            return [];
+        return Unguarded(ArmExpression.Parse(text)).Select(call => call.ToString()).Where(secret.Contains);
+
+        static IEnumerable<ArmCall> Unguarded(ArmExpression expression) => expression switch
         {
-            var modules = document.OfKind("module").ToDictionary(m => m.Name);
-            foreach (Match reference in ModuleOutput().Matches(document.Code))
-            {
-                var symbol = reference.Groups[1].Value;
-                Assert.True(modules.TryGetValue(symbol, out var call), $"{document.FileName}: {reference.Value} names no module");
-                var module = BicepDocument.Load(Path.GetFullPath(Path.Combine(Path.GetDirectoryName(document.Path)!, call!.Target!)));
-                Assert.True(module.Declares("output", reference.Groups[2].Value), $"{document.FileName}: {call.Target} has no output {reference.Groups[2].Value}");
-            }
-        }
+            ArmCall { Name: "empty" or "contains" } guard when guard.Arguments.Count > 0 => guard.Arguments.Skip(1).SelectMany(Unguarded),
+            ArmCall call => call.Arguments.SelectMany(Unguarded).Prepend(call),
+            ArmPropertyAccess access => Unguarded(access.Target),
+            ArmIndexAccess index => Unguarded(index.Target).Concat(Unguarded(index.Index)),
+            _ => [],
+        };
     }
-
-    [Fact]
-    public void Parameters_file_sets_only_declared_parameters_and_every_required_one()
-    {
-        var parameters = BicepDocument.Load(Path.Combine(RepositoryPaths.InfraDirectory, "main.bicepparam"));
-        var declared = InfraTemplates.Main.OfKind("param").ToDictionary(p => p.Name);
-
-        Assert.Equal("using './main.bicep'", parameters.Get("using", "using").Value);
-        var set = parameters.OfKind("param").Select(p => p.Name).ToList();
-        Assert.All(set, name => Assert.True(declared.ContainsKey(name), $"main.bicepparam sets {name}, which main.bicep does not declare"));
-        Assert.All(declared.Values.Where(p => p.Value.Length == 0),
-            required => Assert.True(set.Contains(required.Name), $"main.bicepparam does not set required parameter {required.Name}"));
-        // Secrets come from the environment at deployment time, never from the file.
-        Assert.All(parameters.OfKind("param").Where(p => declared[p.Name].IsSecure),
-            p => Assert.StartsWith("readEnvironmentVariable(", p.Value, StringComparison.Ordinal));
-    }
-
-    [Fact]
-    public void Every_symbol_used_is_declared()
-    {
-        // What `bicep build` would report as BCP057 ("The name does not exist in the current context"): a misspelt
-        // parameter, variable, resource, module, loop or lambda variable. Property names and function calls are
-        // out of scope; the compiler checks those.
-        var problems = new List<string>();
-        foreach (var document in InfraTemplates.All)
-        {
-            var declared = document.Declarations.Where(d => d.Kind != "output").Select(d => d.Name)
-                .Concat(LocalSymbol().Matches(document.Code).SelectMany(m => m.Groups.Cast<Group>().Skip(1).Where(g => g.Success).Select(g => g.Value)))
-                .Concat(document.OfKind("func").SelectMany(f => FunctionParameter().Matches(f.Header).Select(m => m.Groups[1].Value)))
-                .ToHashSet(StringComparer.Ordinal);
-            var expressions = BicepScanner.BlankStringLiterals(document.Code);
-
-            var undeclared = SymbolUse().Matches(expressions)
-                .Select(m => m.Groups["name"].Value)
-                .Where(name => !s_bicepKeywords.Contains(name) && !declared.Contains(name))
-                .Distinct()
-                .ToList();
-            if (undeclared.Count > 0)
-                problems.Add($"{document.FileName} uses undeclared names: {string.Join(", ", undeclared)}");
-        }
-
-        Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
-    }
-
-    [Fact]
-    public void Resources_are_raw_with_pinned_api_versions()
-    {
-        foreach (var document in InfraTemplates.All)
-        {
-            Assert.DoesNotMatch(@"'(br|ts)[:/]", document.Code); // registry modules need network access to restore
-            foreach (var resource in document.OfKind("resource"))
-                Assert.Matches(@"^\d{4}-\d{2}-\d{2}(-preview)?$", resource.ApiVersion ?? $"{document.FileName} {resource.Name} has no API version");
-        }
-    }
-
-    private static void AssertChildLoop(string serviceName, string childType, string loopSource)
-    {
-        var account = InfraTemplates.Storage.OfKind("resource").Single(r => r.ResourceType == "Microsoft.Storage/storageAccounts");
-        var service = account.Body.ChildResources.Single(r => r.Name == serviceName);
-        var child = Assert.Single(service.Body.ChildResources);
-        Assert.Equal(childType, child.Target);
-        Assert.Matches($@"^\[for \w+ in {loopSource}:", child.Value);
-    }
-
-    private static string ResolveRoleId(BicepDocument rbac, BicepDeclaration assignment)
-    {
-        var roleDefinition = assignment.Body.Object("properties")["roleDefinitionId"]!;
-        var match = Regex.Match(roleDefinition, @"^subscriptionResourceId\('Microsoft\.Authorization/roleDefinitions', (\w+)\)$");
-        Assert.True(match.Success, $"{assignment.Name}: roleDefinitionId {roleDefinition}");
-        return rbac.Get("var", match.Groups[1].Value).Value.Trim('\'');
-    }
-
-    // `empty(x)` and `contains(x, …)` only test whether a secret was given; they never copy it.
-    private static Regex Guard(string name) => new($@"\b(empty\({name}\)|contains\({name},)");
-
-    [GeneratedRegex(@"'([^']*)'")]
-    private static partial Regex QuotedString();
-
-    [GeneratedRegex(@"\$\{[^}]*\}")]
-    private static partial Regex Interpolation();
 
     [GeneratedRegex("(Passcode|Secret|Password|ApiKey|AccountKey|BasicAuthUsername)", RegexOptions.IgnoreCase)]
     private static partial Regex SecretSettingName();
 
-    [GeneratedRegex(@"^keyVaultReference\(names\.keyVault, '([^']+)'\)$")]
-    private static partial Regex KeyVaultReference();
-
-    [GeneratedRegex(@"\b(\w+)\.outputs\.(\w+)")]
-    private static partial Regex ModuleOutput();
-
-    // Nested resources, loop variables (`for x in`, `for (x, i) in`) and lambda parameters (`x =>`, `(a, b) =>`).
-    [GeneratedRegex(@"\bresource\s+(\w+)|\bfor\s+(\w+)\s+in\b|\bfor\s+\((\w+)\s*,\s*(\w+)\)\s+in\b|\b(\w+)\s*=>|\(\s*(\w+)\s*,\s*(\w+)\s*\)\s*=>")]
-    private static partial Regex LocalSymbol();
-
-    [GeneratedRegex(@"[(,]\s*(\w+)\s+\w+")]
-    private static partial Regex FunctionParameter();
-
-    // A name that is not a member (`.x`, `.?x`, `::x`), a decorator (`@x`), a declaration's own name, an object key
-    // (`x:`) or a function call (`x(`).
-    [GeneratedRegex(@"(?<!(::|\.\?|[.@])\s*)(?<!\b(param|var|resource|module|output|type|func)\s+)(?<name>\b[A-Za-z_]\w*\b)(?!\s*(\(|:(?!:)))")]
-    private static partial Regex SymbolUse();
+    [GeneratedRegex(@"^\.properties\.parameters\.(\w+)\.value$")]
+    private static partial Regex ModuleParameterPath();
 }

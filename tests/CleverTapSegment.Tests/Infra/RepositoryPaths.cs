@@ -1,6 +1,6 @@
 namespace CleverTapSegment.Tests.Infra;
 
-/// <summary>Files of the repository the tests read (infra, function.json files, the local settings sample).</summary>
+/// <summary>Files of the repository the tests read (infra, function.json files while they exist, the local settings sample).</summary>
 internal static class RepositoryPaths
 {
     private static readonly Lazy<string> s_root = new(FindRoot);

@@ -4,8 +4,8 @@ namespace CleverTapSegment.Tests.Infra;
 
 /// <summary>
 /// Adding a setting in code without infra (or without the local sample) fails the build: every setting the app
-/// reads (<see cref="AppSettingCatalog"/>) must be set by infra/main.bicep's app settings and listed in
-/// local.settings.sample.json.
+/// reads (<see cref="AppSettingCatalog"/>) must be set by the app settings of the compiled infra/main.bicep (either
+/// hosting plan) and listed in local.settings.sample.json.
 /// </summary>
 public sealed class SettingsCoverageTests
 {
@@ -15,9 +15,10 @@ public sealed class SettingsCoverageTests
     /// </summary>
     private static readonly Dictionary<string, string> s_notSetByInfra = new(StringComparer.OrdinalIgnoreCase)
     {
-        ["ASPNETCORE_URLS"] = "standalone listen address only; in Azure the handler must bind 127.0.0.1:$FUNCTIONS_CUSTOMHANDLER_PORT, which the host sets",
-        ["FUNCTIONS_WORKER_RUNTIME"] = "read by Core Tools from local.settings.json; in Azure set only on the Elastic Premium path (modules/functionapp.bicep) and never on Flex",
+        ["ASPNETCORE_URLS"] = "local listen address only; in Azure the Functions host tells the worker's ASP.NET Core integration where to listen",
+        ["FUNCTIONS_WORKER_RUNTIME"] = "read by local tooling from local.settings.json; in Azure set only on the Elastic Premium path (modules/functionapp.bicep) and never on Flex, whose runtime is functionAppConfig.runtime",
         ["AzureFunctionsJobHost__*"] = "host.json values, which the package carries; an app setting only overrides one (the Functions host's own rule)",
+        ["DevHost__*"] = "the local dev host's test hooks (the worker clock file), honoured only in the Development environment; never in Azure",
     };
 
     private static bool IsAllowListed(string name) =>
@@ -25,7 +26,7 @@ public sealed class SettingsCoverageTests
         || s_notSetByInfra.Keys.Any(key => key.EndsWith("__*", StringComparison.Ordinal)
             && name.StartsWith(key[..^1], StringComparison.OrdinalIgnoreCase));
 
-    private static IReadOnlyList<string> InfraKeys() => InfraTemplates.AppSettings().Select(s => s.Name).Distinct().ToList();
+    private static async Task<IReadOnlyList<string>> InfraKeysAsync() => (await CompiledInfra.AppSettingsAsync()).Select(s => s.Name).ToList();
 
     private static IReadOnlyList<string> LocalSampleKeys()
     {
@@ -37,21 +38,25 @@ public sealed class SettingsCoverageTests
     private static bool IsHostJsonValue(string name) => name.StartsWith("AzureFunctionsJobHost__", StringComparison.OrdinalIgnoreCase);
 
     [Fact]
-    public void Catalog_finds_the_settings_of_the_options_classes_and_function_json()
+    public void Catalog_finds_the_settings_of_the_options_classes_and_the_function_triggers()
     {
         var settings = AppSettingCatalog.ReadByTheApp();
 
         // Guards the reflection itself: if it found nothing, every other test here would pass vacuously.
         Assert.Contains(settings, s => s is { Name: "CleverTap__AccountId", Kind: AppSettingKind.Single });
         Assert.Contains(settings, s => s is { Name: "CleverTap__Connections", Kind: AppSettingKind.Family });
-        Assert.Contains(settings, s => s is { Name: "Exports__SchedulerSchedule" } && s.ReadBy.Contains("ExportScheduler/function.json", StringComparison.Ordinal));
-        Assert.Contains(settings, s => s is { Name: "AzureWebJobsStorage", Kind: AppSettingKind.Connection });
+        Assert.Contains(settings, s => s is { Name: "Exports__SchedulerSchedule" } && IsReadBy(s, "ExportScheduler"));
+        Assert.Contains(settings, s => s is { Name: "AzureWebJobsStorage", Kind: AppSettingKind.Connection } && IsReadBy(s, "ExportWorker"));
+
+        // ReadBy lists the readers: an options property (ExportsOptions.X) or a function's binding (ExportWorker …).
+        static bool IsReadBy(AppSetting setting, string function) =>
+            setting.ReadBy.Split(", ").Any(reader => reader.StartsWith(function + " ", StringComparison.Ordinal) || reader.StartsWith(function + "/", StringComparison.Ordinal));
     }
 
     [Fact]
-    public void Every_setting_the_app_reads_is_set_by_infra()
+    public async Task Every_setting_the_app_reads_is_set_by_infra()
     {
-        var infraKeys = InfraKeys();
+        var infraKeys = await InfraKeysAsync();
 
         var missing = AppSettingCatalog.ReadByTheApp()
             .Where(setting => !IsAllowListed(setting.Name) && !infraKeys.Any(setting.IsProvidedBy))
@@ -78,9 +83,9 @@ public sealed class SettingsCoverageTests
     }
 
     [Fact]
-    public void Every_local_sample_setting_is_set_by_infra_or_allow_listed()
+    public async Task Every_local_sample_setting_is_set_by_infra_or_allow_listed()
     {
-        var infraKeys = InfraKeys();
+        var infraKeys = await InfraKeysAsync();
         var connections = AppSettingCatalog.ReadByTheApp().Where(s => s.Kind == AppSettingKind.Connection).ToList();
 
         var missing = LocalSampleKeys()
@@ -95,20 +100,22 @@ public sealed class SettingsCoverageTests
 
     [Theory]
     [InlineData("ASPNETCORE_URLS")]
-    [InlineData("FUNCTIONS_CUSTOMHANDLER_PORT")]
     [InlineData("AzureWebJobsStorage")]
-    public void Infra_never_sets_a_setting_that_would_break_the_handler_in_Azure(string setting)
+    [InlineData("DevHost__ClockFile")]
+    public async Task Infra_never_sets_a_setting_that_would_break_the_app_in_Azure(string setting)
     {
-        // ASPNETCORE_URLS / the port would move Kestrel off the port the host calls; a plain AzureWebJobsStorage
-        // connection string would need a shared key, which the storage account refuses.
-        Assert.DoesNotContain(setting, InfraKeys(), StringComparer.OrdinalIgnoreCase);
+        // ASPNETCORE_URLS would move the worker's Kestrel off the address the host proxies to; a plain
+        // AzureWebJobsStorage connection string would need a shared key, which the storage account refuses; the dev
+        // host's clock file would let a file decide the app's time.
+        Assert.DoesNotContain(setting, await InfraKeysAsync(), StringComparer.OrdinalIgnoreCase);
     }
 
     [Fact]
-    public void Allow_listed_settings_are_really_absent_from_the_Flex_settings()
+    public async Task Allow_listed_settings_are_really_absent_from_the_Flex_settings()
     {
-        var flexSettings = InfraTemplates.AppSettings().Where(s => s.DeclaredIn != "premiumOnlyAppSettings").Select(s => s.Name);
+        var flexSettings = (await CompiledInfra.AppSettingsAsync()).Where(s => s.OnFlex).Select(s => s.Name).ToList();
 
+        Assert.Contains("CleverTap__AccountId", flexSettings); // the settings were read at all
         Assert.DoesNotContain(flexSettings, IsAllowListed);
     }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Azure.Data.Tables;
 using CleverTapSegment.Storage;
 using CleverTapSegment.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -23,12 +24,12 @@ public sealed class LeasedSlotsTests(AzuriteFixture azurite)
 
     private LeasedSlots Instance(TableClient table, TimeProvider clock) => new(table, clock, NullLogger<LeasedSlots>.Instance);
 
-    private TableClient NewTable() => azurite.TableServiceClient.GetTableClient(azurite.UniqueTableName("slots"));
+    private Task<TableClient> NewTableAsync() => azurite.CreateTableAsync("slots");
 
     [Fact]
     public async Task Two_instances_never_hold_more_than_the_slot_count_and_a_waiter_proceeds_after_a_release()
     {
-        var table = NewTable();
+        var table = await NewTableAsync();
         var clock = new SignallingClock(new ManualTimeProvider(Start));
         var first = Instance(table, clock);
         var second = Instance(table, clock);
@@ -64,7 +65,7 @@ public sealed class LeasedSlotsTests(AzuriteFixture azurite)
     [Fact]
     public async Task Waiting_for_a_slot_ends_at_the_callers_deadline()
     {
-        var table = NewTable();
+        var table = await NewTableAsync();
         var clock = new SignallingClock(new ManualTimeProvider(Start));
         var instance = Instance(table, clock);
         await using var only = await instance.AcquireAsync(Scope, _account, 1, Lease, CancellationToken.None);
@@ -81,7 +82,7 @@ public sealed class LeasedSlotsTests(AzuriteFixture azurite)
     [Fact]
     public async Task An_expired_lease_is_taken_over_and_its_late_release_leaves_the_new_holder_alone()
     {
-        var table = NewTable();
+        var table = await NewTableAsync();
         var clock = new ManualTimeProvider(Start);
         var crashed = Instance(table, clock);
         var survivor = Instance(table, clock);
@@ -97,14 +98,14 @@ public sealed class LeasedSlotsTests(AzuriteFixture azurite)
         await stale.DisposeAsync();
 
         Assert.Null(await crashed.TryAcquireOnceAsync(Scope, _account, 1, Lease, CancellationToken.None));
-        var entity = await table.GetEntityIfExistsAsync(LeasedSlots.PartitionKeyFor(Scope, _account), takenOver.Slot!);
-        Assert.Equal(clock.GetUtcNow() + Lease, entity!.GetDateTimeOffset(LeasedSlots.LeasedUntilProperty));
+        var entity = await table.GetEntityAsync<TableEntity>(LeasedSlots.PartitionKeyFor(Scope, _account), takenOver.Slot!);
+        Assert.Equal(clock.GetUtcNow() + Lease, entity.Value.GetDateTimeOffset(LeasedSlots.LeasedUntilProperty));
     }
 
     [Fact]
     public async Task A_slot_this_instance_freed_is_not_reclaimed_once_another_instance_holds_it()
     {
-        var table = NewTable();
+        var table = await NewTableAsync();
         var clock = new ManualTimeProvider(Start);
         var first = Instance(table, clock);
         var second = Instance(table, clock);
@@ -122,7 +123,7 @@ public sealed class LeasedSlotsTests(AzuriteFixture azurite)
     [Fact]
     public async Task Accounts_and_scopes_have_their_own_slots()
     {
-        var table = NewTable();
+        var table = await NewTableAsync();
         var instance = Instance(table, new ManualTimeProvider(Start));
         await using var upload = await instance.AcquireAsync(Scope, _account, 1, Lease, CancellationToken.None);
 
@@ -136,16 +137,11 @@ public sealed class LeasedSlotsTests(AzuriteFixture azurite)
     [Fact]
     public async Task Storage_down_proceeds_degraded_without_throwing()
     {
-        var unreachable = new StorageAccount
-        {
-            AccountName = "devstoreaccount1",
-            TableEndpoint = new Uri($"http://127.0.0.1:{ClosedPort()}/devstoreaccount1"),
-            QueueEndpoint = new Uri($"http://127.0.0.1:{ClosedPort()}/devstoreaccount1"),
-            SharedKey = azurite.StorageAccount.SharedKey,
-        };
-        var options = new StorageClientOptions();
+        var unreachable = new Uri($"http://127.0.0.1:{ClosedPort()}/{AzuriteProcess.AccountName}");
+        var options = new TableClientOptions();
         options.Retry.MaxRetries = 0;
-        var table = new TableServiceClient(unreachable, options).GetTableClient(LeasedSlots.DefaultTableName);
+        var table = new TableServiceClient(unreachable, new TableSharedKeyCredential(AzuriteProcess.AccountName, AzuriteProcess.AccountKey), options)
+            .GetTableClient(LeasedSlots.DefaultTableName);
         var instance = Instance(table, new ManualTimeProvider(Start));
 
         await using var first = await instance.AcquireAsync(Scope, _account, 1, Lease, CancellationToken.None);

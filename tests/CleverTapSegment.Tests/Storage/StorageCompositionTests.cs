@@ -1,8 +1,12 @@
+using System.Text;
+using Azure.Data.Tables;
+using Azure.Storage.Queues;
 using CleverTapSegment.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace CleverTapSegment.Tests.Storage;
 
@@ -31,7 +35,26 @@ public sealed class StorageCompositionTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task Registered_clients_reach_azurite_through_the_configured_connection()
+    public async Task Start_up_creates_every_table_and_queue_the_app_uses()
+    {
+        // An account of its own: the shared one already has the app's tables.
+        await using var ownAzurite = await Testing.AzuriteProcess.StartAsync();
+        await using var app = Build(ownAzurite.ConnectionString);
+
+        await app.StartAsync();
+
+        var tables = app.Services.GetRequiredService<TableServiceClient>();
+        var queues = app.Services.GetRequiredService<QueueServiceClient>();
+        var tableNames = await tables.QueryAsync().Select(table => table.Name).ToListAsync();
+        var queueNames = await queues.GetQueuesAsync().Select(queue => queue.Name).ToListAsync();
+        Assert.Equal(["StandaloneTimerStatus", "concurrencyslots", "exportitems", "exportpartners", "exportruns", "exports", "ingestdelivered"],
+            tableNames.Order(StringComparer.Ordinal));
+        Assert.Equal(["export-work", "export-work-poison"], queueNames.Order(StringComparer.Ordinal));
+        await app.StopAsync();
+    }
+
+    [Fact]
+    public async Task Registered_clients_reach_azurite_and_queue_messages_are_base64_as_the_queue_trigger_expects()
     {
         await using var app = Build(azurite.ConnectionString);
         await app.StartAsync();
@@ -41,11 +64,24 @@ public sealed class StorageCompositionTests(AzuriteFixture azurite)
         await table.CreateIfNotExistsAsync();
         await queue.CreateIfNotExistsAsync();
         await table.AddEntityAsync(new TableEntity("pk", "rk"));
-        await queue.SendMessageAsync("hello");
+        await queue.SendMessageAsync("{\"city\":\"Zürich\"}");
 
-        Assert.Equal("devstoreaccount1", app.Services.GetRequiredService<StorageAccount>().AccountName);
-        Assert.NotNull(await table.GetEntityIfExistsAsync("pk", "rk"));
-        Assert.Single(await queue.PeekMessagesAsync(1));
+        Assert.True((await table.GetEntityIfExistsAsync<TableEntity>("pk", "rk")).HasValue);
+        var stored = Assert.Single((await azurite.RawQueueServiceClient.GetQueueClient(queue.Name).PeekMessagesAsync(1)).Value);
+        Assert.Equal(Convert.ToBase64String(Encoding.UTF8.GetBytes("{\"city\":\"Zürich\"}")), stored.MessageText);
         await app.StopAsync();
+    }
+
+    [Fact]
+    public async Task The_concurrency_slots_client_has_a_short_retry_budget_of_its_own()
+    {
+        await using var app = Build(azurite.ConnectionString);
+
+        var options = app.Services.GetRequiredService<IOptionsMonitor<TableClientOptions>>();
+        var slots = options.Get(StorageComposition.LeasedSlotsClientName);
+        var others = options.Get("Default");
+
+        Assert.Equal((1, TimeSpan.FromSeconds(3)), (slots.Retry.MaxRetries, slots.Retry.NetworkTimeout));
+        Assert.Equal((4, TimeSpan.FromSeconds(30)), (others.Retry.MaxRetries, others.Retry.NetworkTimeout));
     }
 }

@@ -8,29 +8,30 @@ namespace CleverTapSegment.Tests.Exports.Api;
 
 public sealed class AdminAuthTests
 {
+    private static readonly FunctionsEnvironment Local = new(IsDevelopment: true);
+    private static readonly FunctionsEnvironment Azure = new(IsDevelopment: false);
+
     [Fact]
-    public void Standalone_mode_without_a_key_fails_start_up_naming_the_setting()
+    public void A_local_run_without_a_key_fails_start_up_naming_the_setting()
     {
-        var result = new AdminOptionsValidator(new HostingMode(IsStandalone: true)).Validate(null, new AdminOptions { ApiKey = " " });
+        var result = new AdminOptionsValidator(Local).Validate(null, new AdminOptions { ApiKey = " " });
 
         Assert.True(result.Failed);
         Assert.Contains("Admin__ApiKey", result.FailureMessage, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Behind_the_functions_host_no_key_is_needed()
+    public void In_Azure_no_key_is_needed()
     {
-        Assert.True(new AdminOptionsValidator(new HostingMode(IsStandalone: false)).Validate(null, new AdminOptions()).Succeeded);
+        Assert.True(new AdminOptionsValidator(Azure).Validate(null, new AdminOptions()).Succeeded);
     }
 
     [Fact]
-    public async Task Behind_the_functions_host_requests_pass_without_a_key_because_the_host_checked_it()
+    public void In_Azure_requests_pass_without_a_key_because_the_host_checked_the_function_key()
     {
-        var filter = new AdminKeyFilter(Options.Create(new AdminOptions { ApiKey = "standalone-only" }), new HostingMode(IsStandalone: false));
+        var key = new ManagementKey(Options.Create(new AdminOptions { ApiKey = "local-only" }), Azure);
 
-        var result = await filter.InvokeAsync(Invocation(key: null), _ => ValueTask.FromResult<object?>("handler ran"));
-
-        Assert.Equal("handler ran", result);
+        Assert.Null(key.Refuse(Request(key: null)));
     }
 
     [Theory]
@@ -38,23 +39,23 @@ public sealed class AdminAuthTests
     [InlineData("THE-KEY", false)]
     [InlineData("the-key ", false)]
     [InlineData(null, false)]
-    public async Task Standalone_requests_need_the_exact_key(string? key, bool allowed)
+    public void Local_requests_need_the_exact_key(string? presented, bool allowed)
     {
-        var filter = new AdminKeyFilter(Options.Create(new AdminOptions { ApiKey = "the-key" }), new HostingMode(IsStandalone: true));
+        var key = new ManagementKey(Options.Create(new AdminOptions { ApiKey = "the-key" }), Local);
 
-        var result = await filter.InvokeAsync(Invocation(key), _ => ValueTask.FromResult<object?>("handler ran"));
+        var refused = key.Refuse(Request(presented));
 
         if (allowed)
-            Assert.Equal("handler ran", result);
+            Assert.Null(refused);
         else
-            Assert.Equal(StatusCodes.Status401Unauthorized, Assert.IsType<ProblemHttpResult>(result).StatusCode);
+            Assert.Equal(StatusCodes.Status401Unauthorized, Assert.IsType<ProblemHttpResult>(refused).StatusCode);
     }
 
-    private static DefaultEndpointFilterInvocationContext Invocation(string? key)
+    private static HttpRequest Request(string? key)
     {
         var context = new DefaultHttpContext();
         if (key is not null)
-            context.Request.Headers[AdminKeyFilter.HeaderName] = key;
-        return new DefaultEndpointFilterInvocationContext(context);
+            context.Request.Headers[ManagementKey.HeaderName] = key;
+        return context.Request;
     }
 }

@@ -11,53 +11,65 @@ using Microsoft.Extensions.DependencyInjection;
 namespace CleverTapSegment.Tests.Exports.Api;
 
 /// <summary>
-/// The real app in standalone mode on Azurite, with a manual clock (so the scheduler timer never fires by itself)
-/// and CleverTap/Segment pointed at a loopback stub that refuses every call with 401: a one-time export started by
-/// the API fails fast instead of reaching anything real.
+/// The worker under the dev host on Azurite, with a test clock (so the scheduler timer never fires by itself) and
+/// CleverTap/Segment pointed at a loopback stub that refuses every call with 401: a one-time export started by the
+/// API fails fast instead of reaching anything real. <see cref="Store"/> reads the same tables from the test.
 /// </summary>
 internal sealed class ApiTestHost : IAsyncDisposable
 {
     public const string AdminKey = "test-admin-key";
 
     private readonly LoopbackServer _remote;
+    private readonly ServiceProvider _services;
 
-    private ApiTestHost(StandaloneApp app, LoopbackServer remote, ManualTimeProvider time)
+    private ApiTestHost(WorkerApp app, LoopbackServer remote, WorkerClock time, ServiceProvider services)
     {
         App = app;
         _remote = remote;
         Time = time;
+        _services = services;
         Client = new HttpClient { BaseAddress = app.BaseAddress };
         Client.DefaultRequestHeaders.Add("x-functions-key", AdminKey);
     }
 
     public static DateTimeOffset Start { get; } = OneTimeWindowTests.Utc("2026-11-22T10:00:00");
 
-    public StandaloneApp App { get; }
+    public WorkerApp App { get; }
 
     /// <summary>Sends the management key.</summary>
     public HttpClient Client { get; }
 
-    public ManualTimeProvider Time { get; }
+    public WorkerClock Time { get; }
 
-    public ExportStore Store => App.Services.GetRequiredService<ExportStore>();
+    /// <summary>The app's export store, composed in the test against the same Azurite.</summary>
+    public ExportStore Store => _services.GetRequiredService<ExportStore>();
 
     public static async Task<ApiTestHost> StartAsync(AzuriteFixture azurite, string timeZone = "UTC")
     {
         var remote = await LoopbackServer.StartAsync(app => app.Map("/{**path}", () => Results.StatusCode(StatusCodes.Status401Unauthorized)));
-        var time = new ManualTimeProvider(Start);
-        var app = await StandaloneApp.StartAsync(new StandaloneAppOptions
+        var time = new WorkerClock(Start);
+        try
         {
-            Settings =
+            var app = await WorkerApp.StartAsync(new WorkerAppOptions
             {
-                ["AzureWebJobsStorage"] = azurite.ConnectionString,
-                ["CleverTap__ApiBaseUrl"] = remote.BaseAddress.ToString(),
-                ["CleverTap__TimeZone"] = timeZone,
-                ["Segment__ApiBaseUrl"] = remote.BaseAddress.ToString(),
-                ["Admin__ApiKey"] = AdminKey,
-            },
-            TimeProvider = time,
-        });
-        return new ApiTestHost(app, remote, time);
+                Settings =
+                {
+                    ["AzureWebJobsStorage"] = azurite.ConnectionString,
+                    ["CleverTap__ApiBaseUrl"] = remote.BaseAddress.ToString(),
+                    ["CleverTap__TimeZone"] = timeZone,
+                    ["Segment__ApiBaseUrl"] = remote.BaseAddress.ToString(),
+                    ["Admin__ApiKey"] = AdminKey,
+                },
+                Clock = time,
+            });
+            return new ApiTestHost(app, remote, time, AppServices.Create(azurite.ConnectionString));
+        }
+        catch
+        {
+            time.Dispose();
+            await remote.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>A partner with a nickname no other test uses, so list filters by partner see only this test's exports.</summary>
@@ -108,6 +120,8 @@ internal sealed class ApiTestHost : IAsyncDisposable
     {
         Client.Dispose();
         await App.DisposeAsync();
+        await _services.DisposeAsync();
         await _remote.DisposeAsync();
+        Time.Dispose();
     }
 }

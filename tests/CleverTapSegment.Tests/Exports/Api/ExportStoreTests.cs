@@ -12,12 +12,17 @@ public sealed class ExportStoreTests(AzuriteFixture azurite)
 {
     private static readonly DateTimeOffset s_now = OneTimeWindowTests.Utc("2026-11-22T10:00:00");
 
-    private ExportStore NewStore() => new(azurite.TableServiceClient, azurite.UniqueTableName("p"), azurite.UniqueTableName("e"));
+    private async Task<ExportStore> NewStoreAsync()
+    {
+        var partners = await azurite.CreateTableAsync("p");
+        var exports = await azurite.CreateTableAsync("e");
+        return new ExportStore(azurite.TableServiceClient, partners.Name, exports.Name);
+    }
 
     [Fact]
     public async Task A_partner_round_trips_and_is_found_ignoring_case()
     {
-        var store = NewStore();
+        var store = await NewStoreAsync();
         Assert.True(await store.TryAddPartnerAsync(Partner("Prod-Source")));
 
         var read = await store.GetPartnerAsync("prod-source");
@@ -34,7 +39,7 @@ public sealed class ExportStoreTests(AzuriteFixture azurite)
     [Fact]
     public async Task A_second_partner_with_the_same_nickname_in_other_case_is_refused()
     {
-        var store = NewStore();
+        var store = await NewStoreAsync();
         Assert.True(await store.TryAddPartnerAsync(Partner("prod")));
         Assert.False(await store.TryAddPartnerAsync(Partner("PROD")));
         Assert.Single(await store.ListPartnersAsync());
@@ -43,7 +48,7 @@ public sealed class ExportStoreTests(AzuriteFixture azurite)
     [Fact]
     public async Task A_partner_replace_with_a_stale_etag_is_refused()
     {
-        var store = NewStore();
+        var store = await NewStoreAsync();
         await store.TryAddPartnerAsync(Partner("prod"));
         var first = (await store.GetPartnerAsync("prod"))!;
         Assert.True(await store.TryReplacePartnerAsync(first.With(writeKey: "wk_new_5678")));
@@ -55,7 +60,7 @@ public sealed class ExportStoreTests(AzuriteFixture azurite)
     [Fact]
     public async Task A_deleted_partner_is_gone()
     {
-        var store = NewStore();
+        var store = await NewStoreAsync();
         await store.TryAddPartnerAsync(Partner("prod"));
         await store.DeletePartnerAsync("prod");
         Assert.Null(await store.GetPartnerAsync("prod"));
@@ -68,7 +73,7 @@ public sealed class ExportStoreTests(AzuriteFixture azurite)
     [InlineData(ExportStatus.Stopped, false)]
     public async Task A_partner_is_in_use_only_by_live_exports(ExportStatus status, bool inUse)
     {
-        var store = NewStore();
+        var store = await NewStoreAsync();
         await store.CreateAsync(OneTimeExport("prod", s_now) with { Status = status });
         await store.CreateAsync(OneTimeExport("other", s_now.AddSeconds(1)));
 
@@ -78,7 +83,7 @@ public sealed class ExportStoreTests(AzuriteFixture azurite)
     [Fact]
     public async Task An_events_export_round_trips_with_its_window_and_selection()
     {
-        var store = NewStore();
+        var store = await NewStoreAsync();
         var export = OneTimeExport("prod", s_now) with
         {
             Events = new ExportEvents(EventSelection.Selected, ["Charged", "Café ☕ ordered"]),
@@ -102,7 +107,7 @@ public sealed class ExportStoreTests(AzuriteFixture azurite)
     [Fact]
     public async Task A_recurring_profiles_export_round_trips()
     {
-        var store = NewStore();
+        var store = await NewStoreAsync();
         var export = RecurringExport("prod", s_now) with { DataType = ExportDataType.Profiles, Events = null, ProfileEvent = "App Launched" };
         await store.CreateAsync(export);
 
@@ -114,7 +119,7 @@ public sealed class ExportStoreTests(AzuriteFixture azurite)
     [Fact]
     public async Task An_unknown_or_malformed_id_reads_as_missing()
     {
-        var store = NewStore();
+        var store = await NewStoreAsync();
         Assert.Null(await store.GetAsync(ExportIds.New(s_now)));
         Assert.Null(await store.GetAsync("not an id"));
     }
@@ -122,7 +127,7 @@ public sealed class ExportStoreTests(AzuriteFixture azurite)
     [Fact]
     public async Task A_replace_with_a_stale_etag_is_refused()
     {
-        var store = NewStore();
+        var store = await NewStoreAsync();
         var created = await store.CreateAsync(RecurringExport("prod", s_now));
         Assert.True(await store.TryReplaceAsync(created with { Status = ExportStatus.Running }));
 
@@ -133,7 +138,7 @@ public sealed class ExportStoreTests(AzuriteFixture azurite)
     [Fact]
     public async Task Due_exports_are_pending_ones_whose_next_run_has_come()
     {
-        var store = NewStore();
+        var store = await NewStoreAsync();
         var due = await store.CreateAsync(RecurringExport("prod", s_now) with { NextRunAt = s_now.AddMinutes(-1) });
         var exactlyDue = await store.CreateAsync(RecurringExport("prod", s_now.AddSeconds(1)) with { NextRunAt = s_now });
         await store.CreateAsync(RecurringExport("prod", s_now.AddSeconds(2)) with { NextRunAt = s_now.AddMinutes(1) });
@@ -148,7 +153,7 @@ public sealed class ExportStoreTests(AzuriteFixture azurite)
     [Fact]
     public async Task Pages_are_full_newest_first_and_end_with_no_continuation()
     {
-        var store = NewStore();
+        var store = await NewStoreAsync();
         var ids = new List<string>();
         for (var i = 0; i < 25; i++)
             ids.Add((await store.CreateAsync(OneTimeExport("prod", s_now.AddMinutes(i)))).Id);
@@ -172,7 +177,7 @@ public sealed class ExportStoreTests(AzuriteFixture azurite)
     [Fact]
     public async Task A_page_that_exactly_ends_the_list_has_no_continuation()
     {
-        var store = NewStore();
+        var store = await NewStoreAsync();
         for (var i = 0; i < 10; i++)
             await store.CreateAsync(OneTimeExport("prod", s_now.AddMinutes(i)));
 
@@ -185,7 +190,7 @@ public sealed class ExportStoreTests(AzuriteFixture azurite)
     [Fact]
     public async Task Filters_combine_and_still_fill_pages()
     {
-        var store = NewStore();
+        var store = await NewStoreAsync();
         var wanted = new List<string>();
         for (var i = 0; i < 30; i++)
         {
@@ -215,7 +220,7 @@ public sealed class ExportStoreTests(AzuriteFixture azurite)
     [Fact]
     public async Task Exported_on_is_the_last_run_or_else_the_creation_time()
     {
-        var store = NewStore();
+        var store = await NewStoreAsync();
         var ranYesterday = await store.CreateAsync(OneTimeExport("prod", s_now.AddDays(-5)) with { LastRunAt = s_now.AddDays(-1) });
         var createdYesterday = await store.CreateAsync(OneTimeExport("prod", s_now.AddDays(-1).AddMinutes(1)));
         await store.CreateAsync(OneTimeExport("prod", s_now.AddDays(-5).AddMinutes(1)));
@@ -230,7 +235,7 @@ public sealed class ExportStoreTests(AzuriteFixture azurite)
     [InlineData("djE6Li4vZXRj")]
     public async Task A_continuation_the_store_did_not_issue_is_refused(string continuation)
     {
-        var store = NewStore();
+        var store = await NewStoreAsync();
         await Assert.ThrowsAsync<FormatException>(() => store.ListAsync(new ExportListQuery { Continuation = continuation }));
     }
 

@@ -131,6 +131,33 @@ public sealed class ExportsApiTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.NotNull((await response.Content.ReadFromJsonAsync<JsonNode>())!["errors"]!["recurring.everyHours"]);
     }
 
+    [Theory]
+    [InlineData("\"8\"")]
+    [InlineData("8.0")]
+    [InlineData("true")]
+    public async Task Recurring_every_hours_that_is_not_a_json_integer_is_a_400_naming_it_on_create_and_edit(string everyHours)
+    {
+        var partner = await _host.CreatePartnerAsync();
+        var id = (string)(await _host.CreateRecurringAsync(partner))["id"]!;
+
+        var created = await SendJsonAsync(HttpMethod.Post, "api/exports", $$$"""
+            {"partner":"{{{partner}}}","dataType":"events","events":{"selection":"allSystem"},"frequency":"recurring",
+             "recurring":{"everyHours":{{{everyHours}}},"startDate":"2026-11-23"}}
+            """);
+        var edited = await SendJsonAsync(HttpMethod.Patch, $"api/exports/{id}", $$$"""{"recurring":{"everyHours":{{{everyHours}}}}}""");
+
+        foreach (var response in new[] { created, edited })
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            var errors = (await response.Content.ReadFromJsonAsync<JsonNode>())!["errors"]!.AsObject();
+            Assert.Equal("recurring.everyHours", Assert.Single(errors).Key);
+        }
+        Assert.Equal(6, (int?)(await Client.GetFromJsonAsync<JsonNode>($"api/exports/{id}"))!["recurring"]!["everyHours"]);
+    }
+
+    private async Task<HttpResponseMessage> SendJsonAsync(HttpMethod method, string path, string json) =>
+        await Client.SendAsync(new HttpRequestMessage(method, path) { Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json") });
+
     [Fact]
     public async Task The_list_pages_newest_first_with_a_continuation_until_the_last_page()
     {

@@ -58,6 +58,20 @@ public sealed class PartnersApiTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Equal(["anonymousIdSource", "nickname", "region", "userIdSource", "writeKey"], errors.Select(pair => pair.Key).Order());
     }
 
+    [Theory]
+    [InlineData("""{"nickname":"typed-1","writeKey":12345678}""", "writeKey")]
+    [InlineData("""{"nickname":true,"writeKey":"wk_typed"}""", "nickname")]
+    [InlineData("""{"nickname":"typed-2","writeKey":"wk_typed","region":1}""", "region")]
+    [InlineData("""{"nickname":"typed-3","writeKey":"wk_typed","userIdSource":false}""", "userIdSource")]
+    public async Task A_partner_field_of_the_wrong_json_type_is_a_400_naming_it(string json, string field)
+    {
+        using var response = await Client.PostAsync("api/partners", new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var errors = (await response.Content.ReadFromJsonAsync<JsonNode>())!["errors"]!.AsObject();
+        Assert.Equal(field, Assert.Single(errors).Key);
+    }
+
     [Fact]
     public async Task A_patch_changes_the_key_and_region_but_not_the_nickname()
     {

@@ -1,3 +1,4 @@
+using Azure.Data.Tables;
 using CleverTapSegment.CleverTap;
 using CleverTapSegment.Storage;
 using CleverTapSegment.Testing;
@@ -19,7 +20,7 @@ public sealed class ScaledOutExportCallsTests(AzuriteFixture azurite)
     public async Task Two_instances_together_make_no_more_than_three_export_calls_per_account_at_once()
     {
         await using var fake = await FakeCleverTapExportApi.StartAsync();
-        var table = azurite.TableServiceClient.GetTableClient(azurite.UniqueTableName("slots"));
+        var table = await azurite.CreateTableAsync("slots");
         await using var first = Instance(fake, table);
         await using var second = Instance(fake, table);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));

@@ -3,10 +3,8 @@ using CleverTapSegment.CleverTap;
 using CleverTapSegment.Exports.Model;
 using CleverTapSegment.Exports.Runs;
 using CleverTapSegment.Exports.Storage;
-using CleverTapSegment.Hosting;
-using CleverTapSegment.Segment;
+using CleverTapSegment.DevHost;
 using CleverTapSegment.Testing;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace CleverTapSegment.Tests.Exports.EndToEnd;
 
@@ -112,20 +110,29 @@ public sealed class ExportEndToEndTests
     [Fact]
     public async Task Worker_failure_mid_item_resumes_from_the_checkpoint_and_replays_with_the_same_messageIds()
     {
-        var crash = new CrashAfterDelivery(onRequest: 2);
         await using var harness = await ExportHarness.StartAsync(new DateTimeOffset(2026, 11, 22, 4, 0, 0, TimeSpan.Zero),
             new FakeCleverTapExportOptions { RecordsPerDay = static (_, _) => 30 },
-            configureServices: services => services.AddHttpClient<SegmentTrackingClient>().AddHttpMessageHandler(() => new CrashAfterDeliveryHandler(crash)));
+            // Redelivery waits a second, so the test lets Segment recover before the retry comes.
+            settings: new Dictionary<string, string?> { ["AzureFunctionsJobHost__extensions__queues__visibilityTimeout"] = "00:00:01" });
         await harness.CreatePartnerAsync();
+        // Page 1 (the second batch) reaches Segment, but the worker never learns it: the invocation fails before its checkpoint.
+        harness.Segment.AcceptThenFail(onRequest: 2);
+        var failed = harness.App.Monitor.WaitForInvocationAsync(
+            invocation => invocation is { FunctionName: ExportWorker.FunctionName, Outcome: TriggerOutcome.Failed }, ExportHarness.Limit());
 
         var id = await harness.CreateOneTimeExportAsync(November1, November1, "Charged");
+        var failure = await failed;
+        var retried = harness.App.Monitor.WaitForInvocationAsync(
+            invocation => invocation is { FunctionName: ExportWorker.FunctionName, Outcome: TriggerOutcome.Succeeded } && invocation.MessageId == failure.MessageId,
+            ExportHarness.Limit());
+        harness.Segment.StopFailing();
+        // The failed message is hidden for the visibility timeout, which a drained queue does not wait for.
+        await retried;
         await harness.WaitForWorkToDrainAsync();
 
         var export = await harness.GetExportAsync(id);
         Assert.Equal("DONE", export["status"]!.GetValue<string>());
-        Assert.True(crash.Crashed);
-        Assert.Contains(harness.App.Monitor.Invocations, invocation => invocation is { FunctionName: "ExportWorker", Outcome: TriggerOutcome.Failed });
-        // Pages of 10: page 1 reached Segment, then the worker died before its checkpoint; the retry replayed page 1 only.
+        // Pages of 10: page 1 reached Segment, then the invocation failed before its checkpoint; the retry replayed page 1 only.
         var expected = harness.ExpectedMessageIds(["Charged"], [November1]);
         Assert.Equal(30, expected.Count);
         Assert.Equal(expected.OrderBy(id => id), harness.Segment.Messages.Keys.OrderBy(id => id));
@@ -138,12 +145,11 @@ public sealed class ExportEndToEndTests
     [Fact]
     public async Task Item_that_fails_on_its_last_attempt_is_failed_with_the_reason_and_the_run_still_closes()
     {
-        var crash = new CrashAfterDelivery(onRequest: 1);
         // One attempt only: the first failure is the last, which the host would send to the poison queue.
         await using var harness = await ExportHarness.StartAsync(new DateTimeOffset(2026, 11, 22, 4, 0, 0, TimeSpan.Zero),
-            settings: new Dictionary<string, string?> { ["AzureFunctionsJobHost__extensions__queues__maxDequeueCount"] = "1" },
-            configureServices: services => services.AddHttpClient<SegmentTrackingClient>().AddHttpMessageHandler(() => new CrashAfterDeliveryHandler(crash)));
+            settings: new Dictionary<string, string?> { ["AzureFunctionsJobHost__extensions__queues__maxDequeueCount"] = "1" });
         await harness.CreatePartnerAsync();
+        harness.Segment.AcceptThenFail(onRequest: 1);
 
         var id = await harness.CreateOneTimeExportAsync(November1, November1, "Charged");
         await harness.WaitForWorkToDrainAsync();
@@ -155,7 +161,7 @@ public sealed class ExportEndToEndTests
         Assert.Equal("1 of 1 work items failed", run["reason"]!.GetValue<string>());
         var item = Assert.Single(run["items"]!.AsArray())!;
         Assert.Equal("FAILED", item["status"]!.GetValue<string>());
-        Assert.StartsWith("gave up after 1 attempts: InvalidOperationException", item["reason"]!.GetValue<string>());
+        Assert.StartsWith("gave up after 1 attempts: Segment: ", item["reason"]!.GetValue<string>());
         Assert.DoesNotContain(harness.App.Monitor.Invocations, invocation => invocation.Outcome == TriggerOutcome.MovedToPoison);
     }
 
@@ -168,8 +174,8 @@ public sealed class ExportEndToEndTests
         var id = await harness.CreateRecurringExportAsync(6, startDate, "Charged", "App Launched");
         harness.Time.SetUtcNow(new DateTimeOffset(2026, 11, 22, 0, 0, 30, TimeSpan.Zero));
         // A scheduler that crashed after writing the run and moving the export to RUNNING, before enqueuing anything.
-        var exports = harness.App.Services.GetRequiredService<ExportStore>();
-        var runs = harness.App.Services.GetRequiredService<RunStore>();
+        var exports = harness.Exports;
+        var runs = harness.Runs;
         var export = (await exports.GetAsync(id))!;
         var plan = RunPlan.For(export, TimeZoneInfo.Utc, harness.Time.GetUtcNow());
         await runs.CreateRunAsync(plan.Run, plan.Items);
@@ -197,14 +203,10 @@ public sealed class ExportEndToEndTests
     [Fact]
     public async Task Worker_past_its_time_budget_hands_over_to_a_continuation_that_resumes_from_the_checkpoint()
     {
-        ManualTimeProvider? clock = null;
-        // Every CleverTap call "takes" 2 s on the manual clock, past the 1 s budget: one page per invocation.
+        // Every page takes 1.2 s to arrive, past the 1 s budget: one page per invocation.
         await using var harness = await ExportHarness.StartAsync(new DateTimeOffset(2026, 11, 22, 4, 0, 0, TimeSpan.Zero),
-            new FakeCleverTapExportOptions { RecordsPerDay = static (_, _) => 35 },
-            settings: new Dictionary<string, string?> { ["Exports__WorkerTimeBudgetSeconds"] = "1" },
-            configureServices: services => services.AddHttpClient<CleverTapExportClient>()
-                .AddHttpMessageHandler(() => new SlowClockHandler(() => clock!)));
-        clock = harness.Time;
+            new FakeCleverTapExportOptions { RecordsPerDay = static (_, _) => 35, PageLatency = TimeSpan.FromSeconds(1.2) },
+            settings: new Dictionary<string, string?> { ["Exports__WorkerTimeBudgetSeconds"] = "1" });
         await harness.CreatePartnerAsync();
 
         var id = await harness.CreateOneTimeExportAsync(November1, November1, "Charged");
@@ -221,7 +223,12 @@ public sealed class ExportEndToEndTests
         Assert.Equal(0, harness.Segment.DuplicateMessages);
     }
 
+    /// <summary>
+    /// Runs on real time: the client's "still in progress" back-off (about a minute) runs on the worker's own timers,
+    /// and queue visibility on the storage service's clock.
+    /// </summary>
     [Fact]
+    [Trait("Category", "Slow")]
     public async Task Page_still_in_progress_after_the_client_retries_waits_for_a_delayed_continuation_that_resumes_from_the_checkpoint()
     {
         await using var harness = await ExportHarness.StartAsync(new DateTimeOffset(2026, 11, 22, 4, 0, 0, TimeSpan.Zero),
@@ -231,11 +238,11 @@ public sealed class ExportEndToEndTests
         // (the client's first try and its 6 retries on the same cursor), then is served.
         const int attemptsPerInvocation = 7;
         harness.CleverTap.AnswerInProgressOnPage(1, attemptsPerInvocation);
-        var limit = ExportHarness.Limit();
+        var limit = new CancellationTokenSource(TimeSpan.FromMinutes(5)).Token;
 
         var firstInvocation = harness.App.Monitor.WaitForInvocationAsync(invocation => invocation.FunctionName == ExportWorker.FunctionName, limit);
         var id = await harness.CreateOneTimeExportAsync(November1, November1, "Charged");
-        var first = await AdvanceThroughRetryDelaysUntilAsync(harness.Time, firstInvocation, limit);
+        var first = await firstInvocation;
 
         // The item is not failed: the invocation ended well, with page 0 delivered and the cursor of page 1 checkpointed.
         Assert.Equal(TriggerOutcome.Succeeded, first.Outcome);
@@ -243,8 +250,7 @@ public sealed class ExportEndToEndTests
         var export = await harness.GetExportAsync(id);
         Assert.Equal("RUNNING", export["status"]!.GetValue<string>());
         var runView = export["runs"]![0]!;
-        var runs = harness.App.Services.GetRequiredService<RunStore>();
-        var item = Assert.Single(await runs.GetItemsAsync(RunKeys.RunId(id, runView["windowStart"]!.GetValue<DateTimeOffset>())));
+        var item = Assert.Single(await harness.Runs.GetItemsAsync(RunKeys.RunId(id, runView["windowStart"]!.GetValue<DateTimeOffset>())));
         Assert.Equal(WorkItemStatus.Running, item.Status);
         Assert.Equal(1, item.Pages);
         Assert.NotNull(item.Cursor);
@@ -273,27 +279,6 @@ public sealed class ExportEndToEndTests
         Assert.Equal(harness.ExpectedMessageIds(["Charged"], [November1]).OrderBy(id => id), harness.Segment.Messages.Keys.OrderBy(id => id));
         Assert.Equal(25, harness.Segment.AcceptedMessages);
         Assert.Equal(0, harness.Segment.DuplicateMessages);
-    }
-
-    /// <summary>
-    /// Moves the manual clock to each "still in progress" retry delay as soon as the client arms it, until
-    /// <paramref name="until"/> completes. The retry delays are at most 20 s; every other timer on this clock while
-    /// a page is read is longer (Segment's attempt timeout 30 s, CleverTap's 2 min), so it is never fired early.
-    /// </summary>
-    private static async Task<T> AdvanceThroughRetryDelaysUntilAsync<T>(ManualTimeProvider clock, Task<T> until, CancellationToken ct)
-    {
-        var retryDelayLimit = TimeSpan.FromSeconds(25);
-        while (!until.IsCompleted)
-        {
-            var armed = clock.WaitForTimerAsync(retryDelayLimit, ct);
-            if (await Task.WhenAny(armed, until) == armed)
-            {
-                var dueAt = await armed;
-                if (dueAt > clock.GetUtcNow())
-                    clock.SetUtcNow(dueAt);
-            }
-        }
-        return await until;
     }
 
     [Fact]
@@ -331,43 +316,62 @@ public sealed class ExportEndToEndTests
         Assert.Equal(0, harness.Segment.AcceptedMessages);
     }
 
-    /// <summary>Shared by the handler instances the client factory builds: the process "dies" once, right after Segment took a batch.</summary>
-    private sealed class CrashAfterDelivery(int onRequest)
+    [Fact]
+    public async Task Refused_write_key_fails_a_one_time_export_with_the_reason()
     {
-        private int _requests;
+        await using var harness = await ExportHarness.StartAsync(new DateTimeOffset(2026, 11, 22, 4, 0, 0, TimeSpan.Zero),
+            segmentOptions: new FakeSegmentOptions { WriteKeys = [ExportHarness.WriteKey], RefuseUnknownWriteKeys = true });
+        await harness.CreatePartnerAsync(writeKey: "revoked-write-key");
 
-        public bool Crashed { get; private set; }
+        var id = await harness.CreateOneTimeExportAsync(November1, November1.AddDays(1), "Charged");
+        await harness.WaitForWorkToDrainAsync();
 
-        public bool ShouldCrash()
-        {
-            if (Interlocked.Increment(ref _requests) != onRequest)
-                return false;
-            Crashed = true;
-            return true;
-        }
+        var export = await harness.GetExportAsync(id);
+        const string reason = "Segment refused the write key (401): rotate it on partner 'prod-source' (or check its region)";
+        Assert.Equal("FAILED", export["status"]!.GetValue<string>());
+        Assert.Equal(reason, export["statusReason"]!.GetValue<string>());
+        var run = Assert.Single(export["runs"]!.AsArray())!;
+        Assert.Equal("FAILED", run["status"]!.GetValue<string>());
+        Assert.Equal(reason, run["reason"]!.GetValue<string>());
+        var items = run["items"]!.AsArray();
+        Assert.Contains(items, item => item!["status"]!.GetValue<string>() == "FAILED" && item["reason"]!.GetValue<string>() == reason);
+        // The other item either met the same refusal or saw the export failed and stopped; no batch counts as "failed".
+        Assert.All(items, item => Assert.Contains(item!["status"]!.GetValue<string>(), new[] { "FAILED", "SKIPPED" }));
+        Assert.Equal(0, export["counters"]!["failed"]!.GetValue<long>());
+        Assert.Equal(0, harness.Segment.AcceptedMessages);
     }
 
-    private sealed class CrashAfterDeliveryHandler(CrashAfterDelivery crash) : DelegatingHandler
+    [Fact]
+    public async Task Refused_write_key_fails_the_run_of_a_recurring_export_which_runs_again_once_the_key_is_rotated()
     {
-        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            var response = await base.SendAsync(request, cancellationToken);
-            if (crash.ShouldCrash())
-            {
-                response.Dispose();
-                throw new InvalidOperationException("simulated crash after Segment accepted the batch");
-            }
-            return response;
-        }
-    }
+        var startDate = new DateOnly(2026, 11, 21);
+        await using var harness = await ExportHarness.StartAsync(new DateTimeOffset(2026, 11, 21, 6, 0, 30, TimeSpan.Zero),
+            new FakeCleverTapExportOptions { RecordsPerDay = static (_, _) => 24 },
+            segmentOptions: new FakeSegmentOptions { WriteKeys = [ExportHarness.WriteKey], RefuseUnknownWriteKeys = true });
+        await harness.CreatePartnerAsync(writeKey: "revoked-write-key");
 
-    private sealed class SlowClockHandler(Func<ManualTimeProvider> clock) : DelegatingHandler
-    {
-        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            var response = await base.SendAsync(request, cancellationToken);
-            clock().Advance(TimeSpan.FromSeconds(2));
-            return response;
-        }
+        // The 00:00 slot is due at once: its run meets the refused key.
+        var id = await harness.CreateRecurringExportAsync(6, startDate, "Charged");
+        await harness.WaitForWorkToDrainAsync();
+
+        var failed = await harness.GetExportAsync(id);
+        const string reason = "Segment refused the write key (401): rotate it on partner 'prod-source' (or check its region)";
+        Assert.Equal("PENDING", failed["status"]!.GetValue<string>());
+        Assert.Equal($"last run failed: {reason}", failed["statusReason"]!.GetValue<string>());
+        Assert.Equal(new DateTimeOffset(2026, 11, 21, 6, 0, 0, TimeSpan.Zero), failed["nextRunAt"]!.GetValue<DateTimeOffset>());
+        var firstRun = Assert.Single(failed["runs"]!.AsArray())!;
+        Assert.Equal(("FAILED", reason), (firstRun["status"]!.GetValue<string>(), firstRun["reason"]!.GetValue<string>()));
+        Assert.Equal(0, harness.Segment.AcceptedMessages);
+
+        // Rotated on the partner, the next run (the 06:00 slot, already due) goes through.
+        await harness.RotateWriteKeyAsync(ExportHarness.WriteKey);
+        await harness.FireSchedulerAsync();
+        await harness.WaitForWorkToDrainAsync();
+
+        var recovered = await harness.GetExportAsync(id);
+        Assert.Equal("PENDING", recovered["status"]!.GetValue<string>());
+        Assert.Null(recovered["statusReason"]);
+        Assert.Contains(recovered["runs"]!.AsArray(), run => run!["status"]!.GetValue<string>() == "DONE");
+        Assert.True(harness.Segment.AcceptedMessages > 0);
     }
 }

@@ -4,13 +4,16 @@ using System.Text.Json.Nodes;
 using CleverTapSegment.CleverTap;
 using CleverTapSegment.Exports.Mapping;
 using CleverTapSegment.Testing;
+using CleverTapSegment.Exports.Runs;
+using CleverTapSegment.Exports.Storage;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace CleverTapSegment.Tests.Exports.EndToEnd;
 
 /// <summary>
-/// The standalone app on Azurite with a fake CleverTap export API and a fake Segment, driven through the management
-/// API like a user would: create a partner and an export, fire the scheduler, wait for the work queue to drain.
+/// The worker under the dev host on Azurite with a fake CleverTap export API and a fake Segment, driven through the
+/// management API like a user would: create a partner and an export, fire the scheduler, wait for the work queue to
+/// drain. <see cref="Exports"/> and <see cref="Runs"/> read (and seed) the same tables from the test.
 /// </summary>
 internal sealed class ExportHarness : IAsyncDisposable
 {
@@ -21,21 +24,29 @@ internal sealed class ExportHarness : IAsyncDisposable
     /// <summary>A safety net against a hang, not a timing assertion.</summary>
     private static readonly TimeSpan WaitLimit = TimeSpan.FromMinutes(2);
 
-    private ExportHarness(AzuriteProcess azurite, FakeCleverTapExportApi cleverTap, FakeSegment segment, StandaloneApp app, ManualTimeProvider time)
+    private ExportHarness(AzuriteProcess azurite, FakeCleverTapExportApi cleverTap, FakeSegment segment, WorkerApp app, WorkerClock time)
     {
         _azurite = azurite;
         CleverTap = cleverTap;
         Segment = segment;
         App = app;
         Time = time;
+        _services = AppServices.Create(azurite.ConnectionString, time);
     }
 
     private readonly AzuriteProcess _azurite;
+    private readonly ServiceProvider _services;
 
     public FakeCleverTapExportApi CleverTap { get; }
     public FakeSegment Segment { get; }
-    public StandaloneApp App { get; }
-    public ManualTimeProvider Time { get; }
+    public WorkerApp App { get; }
+    public WorkerClock Time { get; }
+
+    /// <summary>The app's export definitions, composed in the test against the same Azurite.</summary>
+    public ExportStore Exports => _services.GetRequiredService<ExportStore>();
+
+    /// <summary>The app's runs and work items, composed in the test against the same Azurite.</summary>
+    public RunStore Runs => _services.GetRequiredService<RunStore>();
 
     /// <summary>
     /// Each test gets its own Azurite: the scheduler picks up every due export in the account, so exports left by
@@ -43,13 +54,13 @@ internal sealed class ExportHarness : IAsyncDisposable
     /// </summary>
     public static async Task<ExportHarness> StartAsync(DateTimeOffset now,
         FakeCleverTapExportOptions? cleverTapOptions = null, IReadOnlyDictionary<string, string?>? settings = null,
-        Action<IServiceCollection>? configureServices = null)
+        FakeSegmentOptions? segmentOptions = null)
     {
         var azurite = await AzuriteProcess.StartAsync();
         var cleverTap = await FakeCleverTapExportApi.StartAsync(cleverTapOptions);
-        var segment = await FakeSegment.StartAsync(new FakeSegmentOptions { WriteKeys = [WriteKey] });
-        var time = new ManualTimeProvider(now);
-        var options = new StandaloneAppOptions { TimeProvider = time, ConfigureServices = configureServices };
+        var segment = await FakeSegment.StartAsync(segmentOptions ?? new FakeSegmentOptions { WriteKeys = [WriteKey] });
+        var time = new WorkerClock(now);
+        var options = new WorkerAppOptions { Clock = time };
         options.Settings["AzureWebJobsStorage"] = azurite.ConnectionString;
         options.Settings["CleverTap__ApiBaseUrl"] = cleverTap.BaseAddress.ToString();
         options.Settings["CleverTap__AccountId"] = cleverTap.Options.AccountId;
@@ -68,12 +79,13 @@ internal sealed class ExportHarness : IAsyncDisposable
             options.Settings[key] = value;
         try
         {
-            var app = await StandaloneApp.StartAsync(options);
+            var app = await WorkerApp.StartAsync(options);
             app.Client.DefaultRequestHeaders.Add("x-functions-key", AdminKey);
             return new ExportHarness(azurite, cleverTap, segment, app, time);
         }
         catch
         {
+            time.Dispose();
             await segment.DisposeAsync();
             await cleverTap.DisposeAsync();
             await azurite.DisposeAsync();
@@ -83,11 +95,17 @@ internal sealed class ExportHarness : IAsyncDisposable
 
     public static CancellationToken Limit() => new CancellationTokenSource(WaitLimit).Token;
 
-    public async Task CreatePartnerAsync(string nickname = "prod-source")
+    public async Task CreatePartnerAsync(string nickname = "prod-source", string writeKey = WriteKey)
     {
         using var response = await App.Client.PostAsJsonAsync("api/partners",
-            new { nickname, writeKey = WriteKey, region = "US", userIdSource = "identity", anonymousIdSource = "objectId" });
+            new { nickname, writeKey, region = "US", userIdSource = "identity", anonymousIdSource = "objectId" });
         await EnsureAsync(response, 201);
+    }
+
+    public async Task RotateWriteKeyAsync(string writeKey, string nickname = "prod-source")
+    {
+        using var response = await App.Client.PatchAsJsonAsync($"api/partners/{nickname}", new { writeKey });
+        await EnsureAsync(response, 200);
     }
 
     public async Task<string> CreateOneTimeExportAsync(DateOnly from, DateOnly to, params string[] events)
@@ -131,8 +149,8 @@ internal sealed class ExportHarness : IAsyncDisposable
 
     public async Task FireSchedulerAsync()
     {
-        var result = await App.Monitor.FireTimerAsync("ExportScheduler", Limit());
-        Assert.Equal(200, result.StatusCode);
+        var result = await App.Monitor.FireTimerAsync(ExportScheduler.FunctionName, Limit());
+        Assert.True(result.Succeeded, result.Error);
     }
 
     public Task WaitForWorkToDrainAsync() => App.Monitor.WaitForIdleAsync(WorkQueue, Limit());
@@ -164,6 +182,8 @@ internal sealed class ExportHarness : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await App.DisposeAsync();
+        await _services.DisposeAsync();
+        Time.Dispose();
         await Segment.DisposeAsync();
         await CleverTap.DisposeAsync();
         await _azurite.DisposeAsync();

@@ -1,0 +1,1 @@
+return await CleverTapSegment.DevHost.Cli.RunAsync(args);
