@@ -8,6 +8,7 @@ namespace CleverTapSegment.Telemetry;
 /// The app's own meter and activity source: what an operator watches (throughput, rejections, throttling, retries,
 /// export progress) next to the Functions host's telemetry. Every instrument is tagged with the CleverTap account's
 /// connection name (<c>default</c> or the <c>CleverTap__Connections__&lt;name&gt;</c> key), never with a credential.
+/// Retries are counted by Polly's own meter and HTTP calls by .NET's <c>System.Net.Http</c> meter (both exported too).
 /// Names follow the OpenTelemetry conventions (dot-separated, unit in <c>unit</c>):
 /// https://opentelemetry.io/docs/specs/semconv/general/metrics/
 /// </summary>
@@ -21,7 +22,6 @@ public sealed class BridgeTelemetry
     public const string AccountTag = "clevertap.account";
     public const string ReasonTag = "reason";
     public const string OutcomeTag = "outcome";
-    public const string ServiceTag = "service";
     public const string DataTypeTag = "export.data_type";
 
     private readonly Counter<long> _eventsReceived;
@@ -31,7 +31,6 @@ public sealed class BridgeTelemetry
     private readonly Counter<long> _uploads;
     private readonly Histogram<int> _recordsPerUpload;
     private readonly Counter<long> _throttled;
-    private readonly Counter<long> _retries;
     private readonly Counter<long> _exportRecords;
 
     private readonly IngestStatsRecorder _ingestStats;
@@ -48,7 +47,6 @@ public sealed class BridgeTelemetry
         _uploads = meter.CreateCounter<long>("bridge.clevertap.uploads", "{upload}", "Upload API calls, by outcome.");
         _recordsPerUpload = meter.CreateHistogram<int>("bridge.clevertap.upload.records", "{record}", "Records per Upload API call (coalescing fills uploads up to 1000).");
         _throttled = meter.CreateCounter<long>("bridge.clevertap.throttled", "{response}", "429 answers from CleverTap.");
-        _retries = meter.CreateCounter<long>("bridge.http.retries", "{retry}", "Retried outgoing calls, by remote service.");
         _exportRecords = meter.CreateCounter<long>("bridge.export.records", "{record}", "Export records, by outcome: read from CleverTap, sent to Segment, skipped, failed.");
     }
 
@@ -56,12 +54,16 @@ public sealed class BridgeTelemetry
     // so the two can never disagree about what was counted.
     public void EventsReceived(string account, int count)
     {
+        if (count <= 0)
+            return;
         Add(_eventsReceived, count, account);
         _ingestStats.Received(account, count);
     }
 
     public void EventsDelivered(string account, int count)
     {
+        if (count <= 0)
+            return;
         Add(_eventsDelivered, count, account);
         _ingestStats.Delivered(account, count);
     }
@@ -69,20 +71,20 @@ public sealed class BridgeTelemetry
     public void EventsRejected(string account, string reason, int count = 1)
     {
         var category = ReasonCategory(reason);
-        Add(_eventsRejected, count, account, new(ReasonTag, category));
+        Add(_eventsRejected, count, account, Tag(ReasonTag, category));
         _ingestStats.Rejected(account, category, count);
     }
 
     public void EventsSkipped(string account, string reason, int count = 1)
     {
-        Add(_eventsSkipped, count, account, new(ReasonTag, ReasonCategory(reason)));
+        Add(_eventsSkipped, count, account, Tag(ReasonTag, ReasonCategory(reason)));
         _ingestStats.Skipped(account, count);
     }
 
     /// <summary>One Upload API call that CleverTap answered 200 (<paramref name="outcome"/> <c>delivered</c> or <c>partial</c>).</summary>
     public void UploadSucceeded(string account, string outcome, int records)
     {
-        Add(_uploads, 1, account, new(OutcomeTag, outcome));
+        Add(_uploads, 1, account, Tag(OutcomeTag, outcome));
         _recordsPerUpload.Record(records, new KeyValuePair<string, object?>(AccountTag, account));
         _ingestStats.UploadSucceeded(account);
     }
@@ -90,17 +92,45 @@ public sealed class BridgeTelemetry
     /// <summary>One Upload API call that failed (<paramref name="outcome"/> <c>throttled</c>, <c>unavailable</c> or <c>rejected</c>); <paramref name="error"/> carries no secret.</summary>
     public void UploadFailed(string account, string outcome, int records, string error)
     {
-        Add(_uploads, 1, account, new(OutcomeTag, outcome));
+        Add(_uploads, 1, account, Tag(OutcomeTag, outcome));
         _recordsPerUpload.Record(records, new KeyValuePair<string, object?>(AccountTag, account));
         _ingestStats.UploadFailed(account, error);
     }
 
+    /// <summary>An upload whose records CleverTap still refused with 429 once the retries inside the deadline ran out.</summary>
     public void Throttled(string account) => Add(_throttled, 1, account);
 
-    public void Retried(string service, string account) => Add(_retries, 1, account, new(ServiceTag, service));
+    /// <summary>
+    /// What became of the events of one answered Segment request. Retries (Polly's <c>OnRetry</c> events) are
+    /// reported by Polly's own meter, tagged with the pipeline instance (the CleverTap account):
+    /// https://www.pollydocs.org/advanced/telemetry.html
+    /// </summary>
+    public void IngestAnswered(string account, IReadOnlyList<EventResult> events)
+    {
+        EventsReceived(account, events.Count);
+        var delivered = 0;
+        foreach (var result in events)
+        {
+            switch (result.Status)
+            {
+                case EventStatus.Delivered:
+                    delivered++;
+                    break;
+                case EventStatus.Rejected or EventStatus.Unsupported:
+                    EventsRejected(account, result.Reason ?? result.Status);
+                    break;
+                case EventStatus.Skipped:
+                    EventsSkipped(account, result.Reason ?? result.Status);
+                    break;
+            }
+        }
+        EventsDelivered(account, delivered);
+    }
 
     public void ExportRecords(string account, string dataType, string outcome, int count) =>
-        Add(_exportRecords, count, account, new(DataTypeTag, dataType), new(OutcomeTag, outcome));
+        Add(_exportRecords, count, account, Tag(DataTypeTag, dataType), Tag(OutcomeTag, outcome));
+
+    private static KeyValuePair<string, object?> Tag(string name, object? value) => new(name, value);
 
     private static void Add(Counter<long> counter, long count, string account, params ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {

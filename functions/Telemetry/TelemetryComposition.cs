@@ -28,8 +28,11 @@ public static class TelemetryComposition
 
         var openTelemetry = builder.Services.AddOpenTelemetry()
             .UseFunctionsWorkerDefaults()
-            .WithMetrics(metrics => metrics.AddMeter(BridgeTelemetry.Name))
-            .WithTracing(tracing => tracing.AddSource(BridgeTelemetry.Name));
+            // Polly's meter counts retries and circuit changes per pipeline instance (the CleverTap account or the
+            // Segment host); .NET's own meter and source describe every outgoing HTTP call.
+            // https://www.pollydocs.org/advanced/telemetry.html , https://learn.microsoft.com/dotnet/core/diagnostics/built-in-metrics-system-net
+            .WithMetrics(metrics => metrics.AddMeter(BridgeTelemetry.Name, "Polly", "System.Net.Http"))
+            .WithTracing(tracing => tracing.AddSource(BridgeTelemetry.Name, "System.Net.Http"));
 
         if (builder.Configuration[ConnectionStringSetting] is { Length: > 0 } connectionString)
         {
