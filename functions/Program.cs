@@ -2,6 +2,7 @@ using CleverTapSegment.Exports;
 using CleverTapSegment.Forwarding;
 using CleverTapSegment.Hosting;
 using CleverTapSegment.Storage;
+using CleverTapSegment.Telemetry;
 using Microsoft.Azure.Functions.Worker.Builder;
 
 // The isolated worker: the Functions host (or tools/DevHost locally) owns triggers and routing and invokes the
@@ -10,6 +11,7 @@ var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication(); // HTTP triggers get ASP.NET Core's HttpRequest and answer with IResult
 builder.AddFunctionsHosting();
 builder.AddClock();
+builder.AddTelemetry();
 builder.AddStorage();
 builder.AddForwarding();
 builder.AddExports();

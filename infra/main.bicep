@@ -215,8 +215,8 @@ var queueNames = [
   'export-work-poison'
 ]
 
-// The app's tables: export partners, definitions, runs, work items, delivered Segment messageIds, and the leased
-// slots that hold CleverTap's per-account concurrency limits across instances.
+// The app's tables: export partners, definitions, runs, work items, delivered Segment messageIds, the leased
+// slots that hold CleverTap's per-account concurrency limits across instances, and the dashboard's ingest counts.
 var tableNames = [
   'exportpartners'
   'exports'
@@ -224,6 +224,7 @@ var tableNames = [
   'exportitems'
   'ingestdelivered'
   'concurrencyslots'
+  'ingeststats'
 ]
 
 // ---------------------------------------------------------------------------------------------------------------

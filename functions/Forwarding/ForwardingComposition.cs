@@ -23,6 +23,9 @@ public static class ForwardingComposition
         // Scoped like the handler: the typed CleverTapClient it uses is transient and must not be held for the app's life.
         services.TryAddScoped<IngestDelivery>();
         services.TryAddScoped<SegmentIngestHandler>();
+        services.TryAddSingleton<IngestStatsStore>();
+        services.AddHostedService<IngestStatsFlusher>();
+        services.TryAddSingleton<IngestStatsFunction>();
         return builder;
     }
 }

@@ -11,13 +11,17 @@ namespace CleverTapSegment.Forwarding;
 /// </summary>
 public sealed class IngestAnswer
 {
-    private IngestAnswer(int statusCode, IngestResponse body)
+    private IngestAnswer(int statusCode, IngestResponse body, IReadOnlyList<EventResult> events)
     {
         StatusCode = statusCode;
         Body = body;
+        Events = events;
     }
 
     public int StatusCode { get; }
+
+    /// <summary>Each event's status and reason, batch or not (the body carries them only for batches).</summary>
+    public IReadOnlyList<EventResult> Events { get; }
 
     public IngestResponse Body { get; }
 
@@ -27,7 +31,7 @@ public sealed class IngestAnswer
     public IResult ToResult() => TypedResults.Json(Body, statusCode: StatusCode);
 
     public static IngestAnswer Refused(IngestRefusal refusal) =>
-        new(refusal.StatusCode, new IngestResponse(refusal.Message, 0, 0, 0, 0, 0, 0));
+        new(refusal.StatusCode, new IngestResponse(refusal.Message, 0, 0, 0, 0, 0, 0), []);
 
     /// <summary>The answer once delivery has run: each event's status from its records, then the request's status.</summary>
     public static IngestAnswer ForDelivery(IngestDeliveryAttempt attempt, bool isBatch)
@@ -48,7 +52,7 @@ public sealed class IngestAnswer
             : !isBatch && results[0].Status == EventStatus.Unsupported ? StatusCodes.Status501NotImplemented
             : !isBatch && results[0].Status == EventStatus.Rejected ? StatusCodes.Status400BadRequest
             : StatusCodes.Status200OK;
-        return new IngestAnswer(statusCode, ResponseBody(Describe(results, transient), results, isBatch));
+        return new IngestAnswer(statusCode, ResponseBody(Describe(results, transient), results, isBatch), results);
     }
 
     /// <summary>The status of an event that is not sent at all.</summary>

@@ -1,4 +1,5 @@
 using CleverTapSegment.Forwarding.Mapping;
+using CleverTapSegment.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace CleverTapSegment.Forwarding;
@@ -14,6 +15,7 @@ public sealed class SegmentIngestHandler(
     IngestEventMapper mapper,
     IngestDelivery delivery,
     IOptions<IngestOptions> options,
+    BridgeTelemetry telemetry,
     TimeProvider timeProvider)
 {
     public async Task<IResult> HandleAsync(HttpContext context, string? connection, CancellationToken cancellationToken)
@@ -37,6 +39,7 @@ public sealed class SegmentIngestHandler(
         var attempt = await delivery.DeliverAsync(request.Account, mapped, deadline, cancellationToken);
         var answer = IngestAnswer.ForDelivery(attempt, request.IsBatch);
         await attempt.SettleAsync(rememberDelivered: answer.MakesSegmentResend);
+        telemetry.IngestAnswered(request.Account.Name, answer.Events);
         return answer.ToResult();
     }
 }

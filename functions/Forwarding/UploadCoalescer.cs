@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Threading.Channels;
 using CleverTapSegment.CleverTap;
+using CleverTapSegment.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace CleverTapSegment.Forwarding;
@@ -32,22 +34,24 @@ public sealed partial class UploadCoalescer : IRecordUploader, IAsyncDisposable
     private readonly TimeProvider _timeProvider;
     private readonly bool _coalesce;
     private readonly ILogger _logger;
+    private readonly BridgeTelemetry? _telemetry;
     private readonly ConcurrentDictionary<string, Lazy<AccountQueue>> _queues = new(StringComparer.OrdinalIgnoreCase);
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<Task, byte> _uploadsInFlight = new();
     private int _disposed;
 
-    internal UploadCoalescer(UploadBatchAsync upload, TimeProvider timeProvider, bool coalesce, ILogger<UploadCoalescer> logger)
+    internal UploadCoalescer(UploadBatchAsync upload, TimeProvider timeProvider, bool coalesce, ILogger<UploadCoalescer> logger, BridgeTelemetry? telemetry = null)
     {
         _upload = upload;
         _timeProvider = timeProvider;
         _coalesce = coalesce;
         _logger = logger;
+        _telemetry = telemetry;
     }
 
     public UploadCoalescer(IServiceProvider services, TimeProvider timeProvider, IOptions<IngestOptions> options, ILogger<UploadCoalescer> logger)
         : this((account, records, deadline, cancellationToken) => services.GetRequiredService<CleverTapClient>().UploadAsync(account, records, deadline, cancellationToken),
-            timeProvider, options.Value.Coalesce, logger)
+            timeProvider, options.Value.Coalesce, logger, services.GetService<BridgeTelemetry>())
     {
     }
 
@@ -174,14 +178,22 @@ public sealed partial class UploadCoalescer : IRecordUploader, IAsyncDisposable
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, _stopping.Token);
             var records = batch.Select(record => record.Record).ToArray();
             RecordResult[] results;
-            try
+            using (var span = BridgeTelemetry.Activities.StartActivity("CleverTap upload", ActivityKind.Client))
             {
-                results = await _upload(account, records, deadline, linked.Token);
-            }
-            catch (Exception exception) when (exception is not OutOfMemoryException)
-            {
-                LogUploadCrashed(_logger, exception, account.Name);
-                results = Enumerable.Repeat(new RecordResult(RecordOutcome.Unavailable, "upload failed unexpectedly"), batch.Count).ToArray();
+                span?.SetTag(BridgeTelemetry.AccountTag, account.Name);
+                span?.SetTag("clevertap.records", records.Length);
+                try
+                {
+                    results = await _upload(account, records, deadline, linked.Token);
+                }
+                catch (Exception exception) when (exception is not OutOfMemoryException)
+                {
+                    LogUploadCrashed(_logger, exception, account.Name);
+                    results = Enumerable.Repeat(new RecordResult(RecordOutcome.Unavailable, "upload failed unexpectedly"), batch.Count).ToArray();
+                }
+                var outcome = UploadOutcomeName(results);
+                span?.SetTag(BridgeTelemetry.OutcomeTag, outcome);
+                RecordUpload(account, outcome, results);
             }
             for (var i = 0; i < batch.Count; i++)
                 batch[i].Complete(results[i]);
@@ -190,6 +202,34 @@ public sealed partial class UploadCoalescer : IRecordUploader, IAsyncDisposable
         {
             queue.Slots.Release();
         }
+    }
+
+    /// <summary>One word for an upload's result as a whole: <c>delivered</c>, <c>partial</c> (some records refused for good), <c>rejected</c>, <c>throttled</c> or <c>unavailable</c>.</summary>
+    internal static string UploadOutcomeName(IReadOnlyList<RecordResult> results)
+    {
+        var delivered = results.Count(result => result.Outcome == RecordOutcome.Delivered);
+        if (delivered == results.Count)
+            return "delivered";
+        if (results.Any(result => result.Outcome == RecordOutcome.Throttled))
+            return "throttled";
+        if (results.Any(result => result.Outcome == RecordOutcome.Unavailable))
+            return "unavailable";
+        return delivered > 0 ? "partial" : "rejected";
+    }
+
+    private void RecordUpload(CleverTapAccount account, string outcome, RecordResult[] results)
+    {
+        if (_telemetry is null)
+            return;
+        if (outcome is "delivered" or "partial")
+        {
+            _telemetry.UploadSucceeded(account.Name, outcome, results.Length);
+            return;
+        }
+        if (outcome == "throttled")
+            _telemetry.Throttled(account.Name);
+        var reason = results.FirstOrDefault(result => result.Outcome != RecordOutcome.Delivered).Reason ?? outcome;
+        _telemetry.UploadFailed(account.Name, outcome, results.Length, reason);
     }
 
     private void Track(Task upload)

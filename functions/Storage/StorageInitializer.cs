@@ -24,6 +24,7 @@ internal sealed partial class StorageInitializer(TableServiceClient tables, Queu
         RunStore.ItemsTableName,
         DeliveredRecordLog.TableName,
         LeasedSlots.DefaultTableName,
+        IngestStatsStore.TableName,
     ];
 
     public static IReadOnlyList<string> QueueNames { get; } =

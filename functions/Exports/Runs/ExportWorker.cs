@@ -4,6 +4,7 @@ using CleverTapSegment.Exports.Model;
 using CleverTapSegment.Exports.Storage;
 using CleverTapSegment.Hosting;
 using CleverTapSegment.Segment;
+using CleverTapSegment.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace CleverTapSegment.Exports.Runs;
@@ -24,6 +25,7 @@ public sealed class ExportWorker(
     IOptions<ExportsOptions> options,
     IOptions<HostQueueOptions> hostQueues,
     TimeProvider time,
+    BridgeTelemetry telemetry,
     ILogger<ExportWorker> logger)
 {
     public const string FunctionName = "ExportWorker";
@@ -110,16 +112,28 @@ public sealed class ExportWorker(
 
                 var pageCounters = new RunCounterBuilder();
                 string? nextCursor;
+                using (var span = BridgeTelemetry.Activities.StartActivity("Export page"))
                 using (var page = await cleverTap.GetPageAsync(account, dataType, item.Cursor!, cancellationToken))
                 {
+                    span?.SetTag(BridgeTelemetry.AccountTag, account.Name);
+                    span?.SetTag(BridgeTelemetry.DataTypeTag, WireNames.DataType.ToWire(dataType));
+                    span?.SetTag("export.id", run.ExportId);
+                    span?.SetTag("export.event", item.EventName);
+                    span?.SetTag("export.day", item.Day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+                    span?.SetTag("export.records", page.Records.Count);
                     if (page.NextCursor is not null && page.NextCursor == item.Cursor)
                         throw new CleverTapExportException(ExportFailureKind.Permanent, "CleverTap returned the same cursor again");
+                    telemetry.ExportRecords(account.Name, WireNames.DataType.ToWire(dataType), "read", page.Records.Count);
                     await SendPageAsync(page, run, item, partner.IdentitySources, account.TimeZone, destination, batch, pageCounters, cancellationToken);
                     nextCursor = page.NextCursor;
                 }
 
                 // Checkpoint: the cursor and the page's counters move together, so a replay neither skips nor double-counts.
-                item.Counters = item.Counters.Add(pageCounters.Build());
+                var counted = pageCounters.Build();
+                telemetry.ExportRecords(account.Name, WireNames.DataType.ToWire(dataType), "sent", (int)counted.Exported);
+                telemetry.ExportRecords(account.Name, WireNames.DataType.ToWire(dataType), "skipped", (int)counted.Skipped);
+                telemetry.ExportRecords(account.Name, WireNames.DataType.ToWire(dataType), "failed", (int)counted.Failed);
+                item.Counters = item.Counters.Add(counted);
                 item.Pages++;
                 item.Cursor = nextCursor;
                 item.LastCheckpointAt = time.GetUtcNow();
