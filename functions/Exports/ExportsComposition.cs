@@ -17,15 +17,15 @@ public static class ExportsComposition
         services.AddOptions<ExportsOptions>().BindConfiguration(ExportsOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ExportsOptions>, ExportsOptionsValidator>());
 
-        // Remote services (exp-clients).
+        // Remote services: CleverTap's export APIs and Segment's Tracking API.
         services.AddCleverTapExportClient();
         services.AddSegmentTrackingClient();
 
-        // Definitions and the management API (exp-api).
+        // Definitions and the management API (docs/exports-api.md).
         services.TryAddSingleton<ExportStore>();
         services.AddExportsApi();
 
-        // Runs (exp-runs).
+        // Runs: the scheduler timer, the work queue and its worker.
         services.TryAddSingleton<RunStore>();
         services.TryAddSingleton<WorkQueue>();
         services.TryAddSingleton<RunCompletion>();

@@ -1,7 +1,7 @@
 namespace CleverTapSegment.Exports.Model;
 
 /// <summary>
-/// The event lists of the Segment export (seed 002, "All System Events" and "Engagement Events";
+/// The event lists of the Segment export (https://docs.clevertap.com/docs/segmentcom, "All System Events" and "Engagement Events";
 /// https://docs.clevertap.com/docs/segmentcom#export-details). The seed lists "Push Impressions" twice in both
 /// tables; it is exported once. <see cref="EventSelection.Selected"/> takes any of these or custom event names.
 /// </summary>

@@ -3,15 +3,15 @@ using CleverTapSegment.CleverTap;
 
 namespace CleverTapSegment.Exports.Model;
 
-/// <summary>Export statuses (DESIGN §6.1; seed 002 "Create New Export", "Stop Export").</summary>
+/// <summary>Export statuses (docs/exports-api.md; "Create New Export" and "Stop Export" in https://docs.clevertap.com/docs/segmentcom).</summary>
 public enum ExportStatus { Pending, Running, Done, Stopped, Failed }
 
 public enum ExportFrequency { OneTime, Recurring }
 
-/// <summary>Which events an events export pulls (seed 002 "Export Details").</summary>
+/// <summary>Which events an events export pulls ("Export Details" in https://docs.clevertap.com/docs/segmentcom).</summary>
 public enum EventSelection { AllSystem, Engagement, Selected }
 
-/// <summary>One-time shortcuts for common windows (seed 002 "FREQUENCY": previous month, current month, …).</summary>
+/// <summary>One-time shortcuts for common windows ("FREQUENCY" in https://docs.clevertap.com/docs/segmentcom: previous month, current month, …).</summary>
 public enum OneTimePreset { Yesterday, PreviousMonth, CurrentMonth }
 
 /// <summary>Records exported to Segment, skipped (with a reason somewhere), and failed.</summary>
@@ -46,7 +46,7 @@ public sealed record OneTimeRequest(DateOnly? From, DateOnly? To, OneTimePreset?
 public sealed record RecurringSchedule(int EveryHours, DateOnly StartDate);
 
 /// <summary>
-/// An export definition (DESIGN §6.1–6.2) as stored in the <c>exports</c> table. Immutable: change it with
+/// An export definition (docs/exports-api.md) as stored in the <c>exports</c> table. Immutable: change it with
 /// <c>with</c> and write it back with <c>ExportStore.TryReplaceAsync</c> (guarded by <see cref="ETag"/>).
 /// </summary>
 public sealed record ExportDefinition

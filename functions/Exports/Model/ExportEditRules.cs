@@ -24,8 +24,8 @@ public sealed record ExportEditRule(string Name, string Message, Func<ExportDefi
 }
 
 /// <summary>
-/// The edit rules of seed 002 "Edit an Export" (https://docs.clevertap.com/docs/segmentcom#edit-an-export) and
-/// DESIGN §6.2, in the order they are checked; the first one violated is reported. A change to a RUNNING export is
+/// The edit rules of CleverTap's "Edit an Export" (https://docs.clevertap.com/docs/segmentcom#edit-an-export) and
+/// docs/exports-api.md, in the order they are checked; the first one violated is reported. A change to a RUNNING export is
 /// allowed and applies from the next run: a run works from the work items it was fanned out into, and the next
 /// run time is computed from the definition as it is when the run completes.
 /// </summary>

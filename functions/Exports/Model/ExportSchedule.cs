@@ -14,11 +14,11 @@ public readonly record struct ExportWindow(DateTimeOffset Start, DateTimeOffset 
 
 /// <summary>
 /// Schedule arithmetic of exports, all in the CleverTap project's time zone (<c>CleverTap__TimeZone</c>), because
-/// CleverTap's export days and record timestamps are project-local (clevertap-api.md §3.1).
+/// CleverTap's export days and record timestamps are project-local (https://developer.clevertap.com/docs/get-events-api).
 /// <para>
 /// One-time: a day, a range of days within the last 60 days, or a preset; resolved once to a UTC window.
 /// Recurring: runs sit on a grid of project-local wall-clock times, 00:00 of the start date plus multiples of
-/// <c>everyHours</c> (seed 002: "The export starts at 12:00 a.m. on the specified date by default"); the first run
+/// <c>everyHours</c> (https://docs.clevertap.com/docs/segmentcom: "The export starts at 12:00 a.m. on the specified date by default"); the first run
 /// exports <c>[runAt − everyHours, runAt)</c> and each later one picks up where the previous window ended. Doing the
 /// arithmetic on the wall clock keeps runs at the same local hours across DST changes (a window on a DST day simply
 /// lasts an hour more or less), and chaining windows means nothing is exported twice or missed.
@@ -131,7 +131,7 @@ public static class ExportSchedule
         }
     }
 
-    /// <summary>The project-local days a window touches (CleverTap export requests are per whole day, clevertap-api.md §3.1).</summary>
+    /// <summary>The project-local days a window touches (CleverTap export requests are per whole day, https://developer.clevertap.com/docs/get-events-api).</summary>
     public static IReadOnlyList<DateOnly> ProjectDays(ExportWindow window, TimeZoneInfo timeZone)
     {
         if (window.End <= window.Start)

@@ -5,7 +5,7 @@ using CleverTapSegment.Segment;
 namespace CleverTapSegment.Exports.Model;
 
 /// <summary>
-/// A connected Segment source (DESIGN §6.1). The write key is stored but never returned by the API, and
+/// A connected Segment source (docs/exports-api.md). The write key is stored but never returned by the API, and
 /// <see cref="ToString"/> leaves it out so it cannot reach a log by accident.
 /// </summary>
 public sealed class Partner
@@ -16,7 +16,7 @@ public sealed class Partner
     /// <summary>The Segment source's write key (Basic auth user name on the Tracking API). Secret.</summary>
     public required string WriteKey { get; init; }
 
-    /// <summary>Segment region of the workspace; US is the documented default (seed 002, "Region").</summary>
+    /// <summary>Segment region of the workspace; US is the documented default (https://docs.clevertap.com/docs/segmentcom, "Region").</summary>
     public SegmentRegion Region { get; init; } = SegmentRegion.US;
 
     public UserIdSource UserIdSource { get; init; } = UserIdSource.Identity;

@@ -5,7 +5,7 @@ using CleverTapSegment.Segment;
 namespace CleverTapSegment.Exports.Model;
 
 /// <summary>
-/// The JSON/storage spelling of each enum the export API speaks (DESIGN §6.2 shapes). One table per enum, checked
+/// The JSON/storage spelling of each enum the export API speaks (the shapes in docs/exports-api.md). One table per enum, checked
 /// complete when first used, so an enum member without a wire name fails loudly instead of leaking its C# name.
 /// </summary>
 public static class WireNames

@@ -4,7 +4,7 @@ using CleverTapSegment.Exports.Model;
 namespace CleverTapSegment.Exports.Storage;
 
 /// <summary>
-/// Filters and paging of <c>GET /api/exports</c> (seed 002 "Filter Exports"). <see cref="ExportedFrom"/> and
+/// Filters and paging of <c>GET /api/exports</c> (CleverTap's "Filter Exports", https://docs.clevertap.com/docs/segmentcom). <see cref="ExportedFrom"/> and
 /// <see cref="ExportedTo"/> bound the export's "exported on" time, defined as the start of its last run, or its
 /// creation time before any run: <c>ExportedFrom ≤ exportedOn &lt; ExportedTo</c>.
 /// </summary>

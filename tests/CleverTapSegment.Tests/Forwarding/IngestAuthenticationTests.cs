@@ -5,7 +5,7 @@ using CleverTapSegment.Forwarding;
 
 namespace CleverTapSegment.Tests.Forwarding;
 
-/// <summary>Vectors from segment-api.md §3.2 (Node 20 crypto, secret "abc123").</summary>
+/// <summary>Vectors computed with Node 20 crypto (secret "abc123"), the signature Segment's Webhooks destination sends: https://segment.com/docs/connections/destinations/catalog/actions-webhook/</summary>
 public sealed class IngestAuthenticationTests
 {
     private static bool Verify(string body, string? signature, params string[] secrets)

@@ -53,7 +53,7 @@ public sealed class PublishLayoutTests(AzuriteFixture azurite)
             .ToList();
         var listed = Metadata().Select(function => function.GetProperty("name").GetString()!).Order(StringComparer.Ordinal).ToList();
 
-        Assert.Equal(["ExportById", "ExportScheduler", "ExportWorker", "Exports", "Health", "PartnerByNickname", "Partners", "SegmentIngest", "StopExport"], declared);
+        Assert.Equal(["ExportById", "ExportScheduler", "ExportWorker", "Exports", "Health", "IngestStats", "PartnerByNickname", "Partners", "SegmentIngest", "StopExport"], declared);
         Assert.Equal(declared, listed);
         Assert.All(Metadata(), function => Assert.Contains(Trigger(function).GetProperty("type").GetString(), new[] { "httpTrigger", "timerTrigger", "queueTrigger" }));
     }

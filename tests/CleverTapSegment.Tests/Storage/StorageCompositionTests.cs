@@ -47,7 +47,7 @@ public sealed class StorageCompositionTests(AzuriteFixture azurite)
         var queues = app.Services.GetRequiredService<QueueServiceClient>();
         var tableNames = await tables.QueryAsync().Select(table => table.Name).ToListAsync();
         var queueNames = await queues.GetQueuesAsync().Select(queue => queue.Name).ToListAsync();
-        Assert.Equal(["StandaloneTimerStatus", "concurrencyslots", "exportitems", "exportpartners", "exportruns", "exports", "ingestdelivered"],
+        Assert.Equal(["concurrencyslots", "exportitems", "exportpartners", "exportruns", "exports", "ingestdelivered", "ingeststats"],
             tableNames.Order(StringComparer.Ordinal));
         Assert.Equal(["export-work", "export-work-poison"], queueNames.Order(StringComparer.Ordinal));
         await app.StopAsync();

@@ -4,7 +4,7 @@ namespace CleverTapSegment.Tests.Forwarding.Mapping;
 
 public sealed class KeyStyleTests
 {
-    /// <summary>The outputs of to-snake-case@1.0.0 (segment-api.md §6.2, column A) and its own test suite.</summary>
+    /// <summary>The outputs of to-snake-case@1.0.0 (https://www.npmjs.com/package/to-snake-case, run on Node 20) and its own test suite.</summary>
     [Theory]
     [InlineData("Industry Of Traits", "industry_of_traits")]
     [InlineData("firstName", "first_name")]
