@@ -1,3 +1,4 @@
+using CleverTapSegment.Dashboard;
 using CleverTapSegment.Exports;
 using CleverTapSegment.Forwarding;
 using CleverTapSegment.Hosting;
@@ -13,6 +14,7 @@ var app = builder.Build();
 app.MapFunctionsHost();
 app.MapForwarding();
 app.MapExports();
+app.MapDashboard();
 app.Run();
 
 /// <summary>Entry point, visible to the tests' <c>WebApplicationFactory</c>.</summary>
