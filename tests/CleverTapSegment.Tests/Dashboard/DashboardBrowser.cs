@@ -154,12 +154,12 @@ internal sealed class DashboardBrowser : IDisposable
 
     public string Describe(IWebElement element) => (string)_driver.ExecuteScript("return arguments[0].outerHTML.slice(0, 200);", element)!;
 
-    /// <summary>Types a day into an &lt;input type=date&gt; the way a person does (en-US: month, day, year).</summary>
+    /// <summary>
+    /// Types a day into an &lt;input type=date&gt; the way a person does: focus lands on its first part (month, in
+    /// en-US) and each part moves on to the next once typed.
+    /// </summary>
     public void TypeDate(IWebElement input, DateOnly day)
     {
-        input.Click();
-        // Start at the month segment whatever was focused before.
-        Press(Keys.Home);
         input.SendKeys(day.ToString("MMddyyyy", System.Globalization.CultureInfo.InvariantCulture));
         Until(_ => input.GetDomProperty("value") == day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), $"date input to read {day:yyyy-MM-dd}");
     }
@@ -181,8 +181,8 @@ internal sealed class DashboardBrowser : IDisposable
     public IReadOnlyList<string> PageErrors() =>
         (_driver.ExecuteScript("return window.__pageErrors || [];") as IEnumerable<object> ?? []).Select(error => error.ToString()!).ToList();
 
-    /// <summary>Saves the whole page (beyond the viewport) to <c>artifacts/screenshots/{name}.png</c>.</summary>
-    public string Screenshot(string name)
+    /// <summary>Saves the page to <c>artifacts/screenshots/{name}.png</c>: all of it, or only what the viewport shows.</summary>
+    public string Screenshot(string name, bool fullPage = true)
     {
         var directory = Path.Combine(RepositoryPaths.Root, "artifacts", "screenshots");
         Directory.CreateDirectory(directory);
@@ -190,7 +190,7 @@ internal sealed class DashboardBrowser : IDisposable
         var shot = _driver.ExecuteCdpCommand("Page.captureScreenshot", new Dictionary<string, object?>
         {
             ["format"] = "png",
-            ["captureBeyondViewport"] = true,
+            ["captureBeyondViewport"] = fullPage,
         }) as IDictionary<string, object?> ?? throw new InvalidOperationException("Page.captureScreenshot answered nothing.");
         File.WriteAllBytes(path, Convert.FromBase64String((string)shot["data"]!));
         return path;

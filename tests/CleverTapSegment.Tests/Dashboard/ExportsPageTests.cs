@@ -23,6 +23,7 @@ public sealed class ExportsPageTests
         dialog.FindElement(By.CssSelector("input[name=otherEvents]")).SendKeys("Charged");
         var yesterday = harness.Today.AddDays(-1);
         browser.TypeDate(dialog.FindElement(By.CssSelector("input[name=day]")), yesterday);
+        browser.Script("arguments[0].scrollTop = 0;", dialog.FindElement(By.CssSelector(".dialog__body")));
         browser.Screenshot("create-dialog");
         dialog.FindElement(By.CssSelector("button[type=submit]")).Click();
 
@@ -133,6 +134,11 @@ public sealed class ExportsPageTests
         browser.Until(_ => RowIds(browser).SequenceEqual(ids.Take(10)));
         Assert.False(browser.Find(".pager__turn button:first-child").Enabled);
         browser.Screenshot("exports-list");
+        // Usable on a phone: the table becomes one card per export, nothing wider than the screen.
+        browser.UseViewport(375, 800);
+        browser.Until(_ => (long)browser.Script("return document.documentElement.scrollWidth;")! <= 375, "no horizontal scrolling at 375 px");
+        browser.Screenshot("exports-list-375", fullPage: false);
+        browser.UseViewport(DashboardBrowser.DesktopWidth, DashboardBrowser.DesktopHeight);
 
         var next = browser.Find(".pager__turn button:last-child");
         next.Click();
@@ -227,7 +233,7 @@ public sealed class ExportsPageTests
         dialog.FindElement(By.CssSelector("button[type=submit]")).Click();
 
         var eventsGroup = browser.WaitFor("fieldset[data-field='events.names'].has-error");
-        var eventsError = eventsGroup.FindElement(By.CssSelector(".field-error"));
+        var eventsError = eventsGroup.FindElement(By.CssSelector(":scope > .field-error"));
         Assert.Contains("at least one event name", eventsError.Text, StringComparison.Ordinal);
         Assert.Contains(eventsError.GetDomAttribute("id")!, eventsGroup.GetDomAttribute("aria-describedby"), StringComparison.Ordinal);
 

@@ -85,7 +85,7 @@ export async function openExportDialog({ mode = 'create', exportItem = null } = 
   everyHours.value = String(initial.everyHours);
   const startDate = h('input', { type: 'date', name: 'startDate', value: initial.startDate, min: editing ? undefined : isoDay(today) });
   const recurringSection = h('div', { class: 'section' }, h('div', { class: 'field-row' },
-    fields.field(['recurring.everyHours', 'recurring'], 'Frequency', everyHours, { hint: 'From every 4 hours to once a day.' }),
+    fields.field(['recurring.everyHours', 'recurring'], 'Run every', everyHours, { hint: 'From every 4 hours to once a day.' }),
     fields.field('recurring.startDate', 'Start date', startDate, { hint: 'The first run starts at 12:00 a.m. on this day; each run exports the hours since the previous one.' })));
 
   const format = select(Object.entries(FORMATS), { name: 'format' });

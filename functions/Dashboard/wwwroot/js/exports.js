@@ -104,7 +104,9 @@ export function render(main) {
   }
 
   function updateActiveCount() {
-    const count = Object.values(state.filters).filter(Boolean).length;
+    const { exportedFrom: from, exportedTo: to, ...others } = state.filters;
+    // The exported-on range is one filter, whichever of its ends is set.
+    const count = Object.values(others).filter(Boolean).length + (from || to ? 1 : 0);
     activeCount.textContent = count > 0 ? ` (${count})` : '';
     activeCount.setAttribute('aria-label', count > 0 ? `${count} active` : '');
   }
