@@ -1,4 +1,5 @@
 using CleverTapSegment.Exports.Api;
+using CleverTapSegment.Hosting;
 
 namespace CleverTapSegment.Dashboard;
 
@@ -11,12 +12,16 @@ public static class DashboardComposition
 {
     public static IEndpointRouteBuilder MapDashboard(this IEndpointRouteBuilder routes)
     {
-        // "/" must win over the platform's readiness answer on the same route: any answer there means "up", and the
-        // page is one. A lower order is chosen first; the catch-all keeps the default order, so the API's literal
-        // routes (api/partners…, api/exports…) stay ahead of it.
         var assets = new DashboardAssets();
-        routes.MapMethods("/", [HttpMethods.Get, HttpMethods.Head], (HttpContext context) => ServeAsync(context, assets, null))
-            .WithOrder(-1).ExcludeFromDescription();
+        // Standalone, "/" is the page: it must win over the readiness answer mapped on the same route (a lower order is
+        // chosen first). Under a Functions custom handler the host only probes "/" for readiness and forwards function
+        // routes alone, so "/" keeps its readiness text there.
+        if (routes.ServiceProvider.GetService<HostingMode>()?.IsStandalone ?? true)
+        {
+            routes.MapMethods("/", [HttpMethods.Get, HttpMethods.Head], (HttpContext context) => ServeAsync(context, assets, null))
+                .WithOrder(-1).ExcludeFromDescription();
+        }
+        // The catch-all keeps the default order, so the API's literal routes (api/partners…, api/exports…) stay ahead of it.
         routes.MapMethods("/{**path}", [HttpMethods.Get, HttpMethods.Head], (HttpContext context, string? path) => ServeAsync(context, assets, path))
             .ExcludeFromDescription();
         // The event lists the create dialog offers; a management API route, mapped here because the page is its client.

@@ -137,6 +137,7 @@ public sealed class ExportsPageTests
         // Usable on a phone: the table becomes one card per export, nothing wider than the screen.
         browser.UseViewport(375, 800);
         browser.Until(_ => (long)browser.Script("return document.documentElement.scrollWidth;")! <= 375, "no horizontal scrolling at 375 px");
+        browser.Script("window.scrollTo(0, 0);");
         browser.Screenshot("exports-list-375", fullPage: false);
         browser.UseViewport(DashboardBrowser.DesktopWidth, DashboardBrowser.DesktopHeight);
 

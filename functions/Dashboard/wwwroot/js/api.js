@@ -47,9 +47,10 @@ function ask(reason) {
 
 /**
  * Calls the app. body: an object (sent as JSON), a string (sent as is, as JSON) or undefined. Resolves with the
- * parsed JSON answer (null for 204); rejects with ApiError.
+ * parsed JSON answer (null for 204); rejects with ApiError. askForKey false: a 401 is the caller's to explain (the
+ * ingest endpoint's own checks), not a reason to ask for the admin key.
  */
-export async function api(method, path, body) {
+export async function api(method, path, body, { askForKey = true } = {}) {
   for (let attempt = 0; ; attempt++) {
     const key = adminKey();
     const headers = { Accept: 'application/json', [REQUESTED_WITH.name]: REQUESTED_WITH.value };
@@ -67,7 +68,7 @@ export async function api(method, path, body) {
     }
     // Behind App Service Authentication an expired session answers with a redirect to the sign-in page.
     const signInRequired = response.type === 'opaqueredirect';
-    if ((response.status === 401 || signInRequired) && attempt < 3) {
+    if ((response.status === 401 || signInRequired) && attempt < 3 && (askForKey || signInRequired)) {
       if (key && !signInRequired) forgetAdminKey();
       if (await ask({ refused: Boolean(key) && !signInRequired, signInRequired })) continue;
     }

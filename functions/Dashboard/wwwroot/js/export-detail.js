@@ -125,7 +125,7 @@ function runSection(run) {
 
 function itemsTable(items) {
   const columns = ['Event', 'Day', 'Status', 'Exported', 'Skipped', 'Failed', 'Pages', 'Details'];
-  const cell = (label, ...content) => h('td', { 'data-label': label }, ...content);
+  const cell = (label, ...content) => h('td', { 'data-label': label }, h('div', { class: 'cell' }, ...content));
   return h('div', { class: 'table-scroll' }, h('table', { class: 'table table--items' },
     h('caption', { class: 'visually-hidden' }, 'Work items: one per event and day'),
     h('thead', {}, h('tr', {}, columns.map((column) => h('th', { scope: 'col' }, column)))),

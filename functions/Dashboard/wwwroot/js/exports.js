@@ -230,7 +230,7 @@ export function render(main) {
   function row(item) {
     const data = describeData(item);
     const frequency = describeFrequency(item);
-    const cell = (label, ...content) => h('td', { 'data-label': label }, ...content);
+    const cell = (label, ...content) => h('td', { 'data-label': label }, h('div', { class: 'cell' }, ...content));
     const viewLink = h('a', { href: `/exports/${encodeURIComponent(item.id)}`, 'data-route': true, class: 'icon-button', 'aria-label': `View ${exportName(item)}`, title: 'View', dataset: { focusKey: `${item.id}:view`, action: 'view' } }, icon('view'));
     const reload = () => load({ quiet: true });
     return h('tr', { dataset: { exportId: item.id, status: item.status } },

@@ -91,10 +91,13 @@ function tryBox() {
     }
     submit.disabled = true;
     try {
-      const answer = await api('POST', '/api/segment?dryRun=true', input.value);
+      const answer = await api('POST', '/api/segment?dryRun=true', input.value, { askForKey: false });
       output.replaceChildren(dryRunResult(answer));
     } catch (error) {
-      fields.show({ errors: { body: [error.problem?.message ?? error.message] } });
+      const message = error.status === 401
+        ? `The endpoint refused the call: ${error.problem?.message ?? 'not authorised'}. It applies its own checks (Segment's signature or Basic auth, when configured), and in Azure it needs a function key: set the admin key in the top bar.`
+        : error.problem?.message ?? error.message;
+      fields.show({ errors: { body: [message] } });
     } finally {
       submit.disabled = false;
     }

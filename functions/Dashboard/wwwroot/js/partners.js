@@ -38,7 +38,7 @@ export function render(main) {
     }
     const focusKey = document.activeElement?.dataset?.focusKey;
     const columns = ['Nickname', 'Region', 'Write key', 'User ID', 'Anonymous ID', 'Connected', 'Updated', 'Actions'];
-    const cell = (label, ...content) => h('td', { 'data-label': label }, ...content);
+    const cell = (label, ...content) => h('td', { 'data-label': label }, h('div', { class: 'cell' }, ...content));
     results.replaceChildren(h('div', { class: 'table-scroll' }, h('table', { class: 'table table--partners' },
       h('caption', { class: 'visually-hidden' }, 'Partners'),
       h('thead', {}, h('tr', {}, columns.map((column) => h('th', { scope: 'col' }, column === 'Actions' ? visuallyHidden(column) : column)))),

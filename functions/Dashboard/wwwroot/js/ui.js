@@ -187,6 +187,7 @@ function focusables(container) {
  */
 export function openModal(dialog, initialFocus) {
   const opener = document.activeElement;
+  const openerKey = opener?.dataset?.focusKey;
   document.body.append(dialog);
   dialog.addEventListener('keydown', (event) => {
     if (event.key !== 'Tab') return;
@@ -205,7 +206,9 @@ export function openModal(dialog, initialFocus) {
   return new Promise((resolve) => {
     dialog.addEventListener('close', () => {
       dialog.remove();
-      if (opener && opener.isConnected && typeof opener.focus === 'function') opener.focus();
+      // A list that refreshed meanwhile has replaced the opener: find its successor by its focus key.
+      const target = opener?.isConnected ? opener : openerKey ? document.querySelector(`[data-focus-key="${CSS.escape(openerKey)}"]`) : null;
+      target?.focus?.();
       resolve(dialog.returnValue);
     }, { once: true });
     dialog.showModal();
