@@ -12,20 +12,19 @@ public static class DashboardComposition
 {
     public static IEndpointRouteBuilder MapDashboard(this IEndpointRouteBuilder routes)
     {
+        // The event lists the create dialog offers; a management API route, mapped here because the page is its client.
+        CatalogEndpoints.Map(routes);
+        // Under a Functions custom handler the host only probes "/" for readiness and forwards function routes alone:
+        // the page could not be reached there, and "/" keeps its readiness text.
+        if (routes.ServiceProvider.GetService<HostingMode>() is { IsStandalone: false })
+            return routes;
         var assets = new DashboardAssets();
-        // Standalone, "/" is the page: it must win over the readiness answer mapped on the same route (a lower order is
-        // chosen first). Under a Functions custom handler the host only probes "/" for readiness and forwards function
-        // routes alone, so "/" keeps its readiness text there.
-        if (routes.ServiceProvider.GetService<HostingMode>()?.IsStandalone ?? true)
-        {
-            routes.MapMethods("/", [HttpMethods.Get, HttpMethods.Head], (HttpContext context) => ServeAsync(context, assets, null))
-                .WithOrder(-1).ExcludeFromDescription();
-        }
+        // "/" must win over the readiness answer mapped on the same route: a lower order is chosen first.
+        routes.MapMethods("/", [HttpMethods.Get, HttpMethods.Head], (HttpContext context) => ServeAsync(context, assets, null))
+            .WithOrder(-1).ExcludeFromDescription();
         // The catch-all keeps the default order, so the API's literal routes (api/partners…, api/exports…) stay ahead of it.
         routes.MapMethods("/{**path}", [HttpMethods.Get, HttpMethods.Head], (HttpContext context, string? path) => ServeAsync(context, assets, path))
             .ExcludeFromDescription();
-        // The event lists the create dialog offers; a management API route, mapped here because the page is its client.
-        CatalogEndpoints.Map(routes);
         return routes;
     }
 

@@ -122,6 +122,7 @@ public sealed class DashboardEndpointTests(AzuriteFixture azurite)
         using var root = await app.Client.GetAsync("/");
         using var route = await app.Client.GetAsync("/exports/some-id");
         using var unknownApi = await app.Client.GetAsync("/api/nothing-here");
+        using var file = await app.Client.GetAsync("/js/app.js");
         using var health = await app.Client.GetAsync("/api/health");
 
         Assert.Equal(HttpStatusCode.OK, root.StatusCode);
@@ -129,6 +130,8 @@ public sealed class DashboardEndpointTests(AzuriteFixture azurite)
         Assert.Contains("default-src 'self'", root.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, route.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, unknownApi.StatusCode);
+        Assert.Equal("text/javascript", file.Content.Headers.ContentType?.MediaType);
+        Assert.NotNull(file.Headers.ETag);
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
         Assert.Equal("application/json", health.Content.Headers.ContentType?.MediaType);
     }

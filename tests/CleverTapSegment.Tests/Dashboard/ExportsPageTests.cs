@@ -133,7 +133,7 @@ public sealed class ExportsPageTests
         browser.Choose(browser.Find("select[name=pageSize]"), "10");
         browser.Until(_ => RowIds(browser).SequenceEqual(ids.Take(10)));
         Assert.False(browser.Find(".pager__turn button:first-child").Enabled);
-        browser.Screenshot("exports-list");
+        browser.Screenshot("exports-page-of-10");
         // Usable on a phone: the table becomes one card per export, nothing wider than the screen.
         browser.UseViewport(375, 800);
         browser.Until(_ => (long)browser.Script("return document.documentElement.scrollWidth;")! <= 375, "no horizontal scrolling at 375 px");
@@ -191,6 +191,9 @@ public sealed class ExportsPageTests
         // Starts today: its 00:00 run is due at once and stays in progress while CleverTap's answers are held.
         harness.CleverTap.HoldResponses();
         var recurring = await harness.CreateRecurringExportAsync(6, harness.Today, "Charged");
+        // One of each status the list can show without failing credentials: DONE, RUNNING, PENDING, STOPPED.
+        await harness.CreateRecurringExportAsync(12, harness.Today.AddDays(2), "App Installed");
+        await harness.StopExportAsync(await harness.CreateRecurringExportAsync(24, harness.Today.AddDays(3), "UTM Visited"));
         var browser = harness.Browser;
         harness.OpenSignedIn("/exports");
 
@@ -215,6 +218,9 @@ public sealed class ExportsPageTests
         browser.WaitForText($"tr[data-export-id='{recurring}'] td[data-label=Frequency]", "Every 8 h");
         Assert.Equal(8, (await harness.GetAsync($"api/exports/{recurring}"))["recurring"]!["everyHours"]!.GetValue<int>());
         harness.Finish("export-edited");
+        browser.Find("#banner .banner__close").Click();
+        browser.Until(driver => driver.FindElements(By.CssSelector("#banner .banner__text")).Count == 0);
+        browser.Screenshot("exports-list");
     }
 
     [Fact]
