@@ -1,3 +1,4 @@
+using CleverTapSegment.Dashboard;
 using CleverTapSegment.Exports;
 using CleverTapSegment.Forwarding;
 using CleverTapSegment.Hosting;
@@ -13,6 +14,7 @@ builder.AddClock();
 builder.AddStorage();
 builder.AddForwarding();
 builder.AddExports();
+builder.AddDashboard();
 builder.Services.AddHealthChecks().AddStorageCheck();
 
 builder.Build().Run();
