@@ -1,3 +1,4 @@
+using CleverTapSegment.Dashboard;
 using CleverTapSegment.Exports;
 using CleverTapSegment.Forwarding;
 using CleverTapSegment.Hosting;
@@ -15,6 +16,7 @@ builder.AddTelemetry();
 builder.AddStorage();
 builder.AddForwarding();
 builder.AddExports();
+builder.AddDashboard();
 builder.Services.AddHealthChecks().AddStorageCheck();
 
 builder.Build().Run();

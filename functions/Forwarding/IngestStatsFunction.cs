@@ -15,7 +15,7 @@ internal sealed class IngestStatsFunction(ManagementKey key, IngestStatsStore st
 
     [Function(FunctionName)]
     public async Task<IResult> RunAsync(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "ingest/stats")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/ingest/stats")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         if (key.Refuse(request) is { } refused)

@@ -13,7 +13,7 @@ public sealed class SegmentIngestFunction(SegmentIngestHandler handler)
 
     [Function(FunctionName)]
     public async Task<IResult> RunAsync(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "segment/{connection?}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/segment/{connection?}")] HttpRequest request,
         string? connection,
         CancellationToken cancellationToken)
     {

@@ -17,7 +17,7 @@ public sealed class HealthFunction(HealthCheckService healthChecks)
 
     [Function(FunctionName)]
     public async Task<IResult> RunAsync(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/health")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         var health = await healthChecks.CheckHealthAsync(cancellationToken);

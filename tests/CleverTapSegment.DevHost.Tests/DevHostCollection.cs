@@ -44,11 +44,11 @@ public sealed class DevHostFixture : IAsyncLifetime
     /// Options for the sample worker: its own queue and host id (the timer status folder), storage on Azurite,
     /// a fake clock for the timers unless given one, worker logs into <paramref name="log"/>.
     /// </summary>
-    public DevHostOptions Options(WorkerLog log, string queueName, TimeProvider? time = null, string tickSchedule = "0 */5 * * * *")
+    public DevHostOptions Options(WorkerLog log, string queueName, TimeProvider? time = null, string tickSchedule = "0 */5 * * * *", string? appDirectory = null)
     {
         var options = new DevHostOptions
         {
-            AppDirectory = SampleWorkerDirectory,
+            AppDirectory = appDirectory ?? SampleWorkerDirectory,
             Urls = "http://127.0.0.1:0",
             TimeProvider = time ?? new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 11, 22, 10, 0, 30, TimeSpan.Zero)),
             OnWorkerLog = log.Add,
@@ -57,8 +57,13 @@ public sealed class DevHostFixture : IAsyncLifetime
         options.Settings["SampleQueue"] = queueName;
         options.Settings["TickSchedule"] = tickSchedule;
         options.Settings["AzureFunctionsWebHost__hostid"] = "test-" + Guid.NewGuid().ToString("N")[..20];
+        // The root catch-all would answer every GET under the prefix; RootRouteTests enables it with an empty prefix.
+        options.Settings[SiteDisabledSetting] = "true";
         return options;
     }
+
+    /// <summary>Disables the sample worker's <c>Site</c> function (route <c>{*path}</c>) unless a test sets it to "false".</summary>
+    public const string SiteDisabledSetting = "AzureWebJobs.Site.Disabled";
 
     /// <summary>One host for the tests that only read (HTTP routing, admin API), started on first use.</summary>
     public Task<SharedHost> SharedHostAsync()

@@ -35,7 +35,7 @@ public sealed class HttpForwardingTests(DevHostFixture fixture) : IAsyncLifetime
     [Fact]
     public void The_handshake_loads_every_function_of_the_worker()
     {
-        Assert.Equal(["Boom", "Created", "Files", "Greet", "StartupTick", "Tick", "Work"], _host.FunctionNames.Order(StringComparer.Ordinal));
+        Assert.Equal(["Boom", "Created", "Files", "Greet", "Site", "StartupTick", "Tick", "Work"], _host.FunctionNames.Order(StringComparer.Ordinal));
         Assert.False(System.Diagnostics.Process.GetProcessById(_host.WorkerProcessId).HasExited);
         Assert.Equal("127.0.0.1", _host.BaseAddress.Host);
     }

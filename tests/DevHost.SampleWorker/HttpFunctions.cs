@@ -32,6 +32,15 @@ public sealed class HttpFunctions
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "files/{*path}")] HttpRequest request,
         string? path) => new ContentResult { Content = path ?? string.Empty, ContentType = "text/plain", StatusCode = 200 };
 
+    /// <summary>
+    /// A site at the root: with host.json's routePrefix empty it answers every GET no other function's route matches
+    /// (the tests that want it set the prefix to "" and enable it; elsewhere it is disabled).
+    /// </summary>
+    [Function("Site")]
+    public static IActionResult Site(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "{*path}")] HttpRequest request,
+        string? path) => new ContentResult { Content = "site:" + path, ContentType = "text/plain", StatusCode = 200 };
+
     /// <summary>Answers with the status and header the caller asks for, to check the response is forwarded whole.</summary>
     [Function("Created")]
     public static async Task Created(

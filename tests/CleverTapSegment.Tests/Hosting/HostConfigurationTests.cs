@@ -16,7 +16,8 @@ public sealed class HostConfigurationTests
             .Build();
 
         Assert.Equal("5", configuration["AzureFunctionsJobHost:extensions:queues:maxDequeueCount"]);
-        Assert.Equal("api", configuration["AzureFunctionsJobHost:extensions:http:routePrefix"]);
+        // Empty: the dashboard is at the root, every API route starts with api/ itself.
+        Assert.Equal("", configuration["AzureFunctionsJobHost:extensions:http:routePrefix"]);
     }
 
     [Fact]

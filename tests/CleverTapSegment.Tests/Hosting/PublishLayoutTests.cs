@@ -53,7 +53,7 @@ public sealed class PublishLayoutTests(AzuriteFixture azurite)
             .ToList();
         var listed = Metadata().Select(function => function.GetProperty("name").GetString()!).Order(StringComparer.Ordinal).ToList();
 
-        Assert.Equal(["ExportById", "ExportScheduler", "ExportWorker", "Exports", "Health", "IngestStats", "PartnerByNickname", "Partners", "SegmentIngest", "StopExport"], declared);
+        Assert.Equal(["CatalogEvents", "Dashboard", "ExportById", "ExportScheduler", "ExportWorker", "Exports", "Health", "IngestStats", "PartnerByNickname", "Partners", "SegmentIngest", "StopExport"], declared);
         Assert.Equal(declared, listed);
         Assert.All(Metadata(), function => Assert.Contains(Trigger(function).GetProperty("type").GetString(), new[] { "httpTrigger", "timerTrigger", "queueTrigger" }));
     }
@@ -69,7 +69,7 @@ public sealed class PublishLayoutTests(AzuriteFixture azurite)
             var trigger = Trigger(function);
             if (trigger.GetProperty("type").GetString() != "httpTrigger")
                 continue;
-            var path = "api/" + SamplePath(trigger.GetProperty("route").GetString()!);
+            var path = RoutePrefix() + SamplePath(trigger.GetProperty("route").GetString()!);
             foreach (var method in trigger.GetProperty("methods").EnumerateArray().Select(m => m.GetString()!.ToUpperInvariant()))
             {
                 using var request = new HttpRequestMessage(new HttpMethod(method), path);
@@ -85,6 +85,18 @@ public sealed class PublishLayoutTests(AzuriteFixture azurite)
         }
 
         Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
+    }
+
+    /// <summary>host.json's <c>extensions.http.routePrefix</c> with its slash (the host's default "api" when unset; empty when empty).</summary>
+    private static string RoutePrefix()
+    {
+        using var document = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppDirectory, "host.json")));
+        var prefix = document.RootElement.TryGetProperty("extensions", out var extensions)
+                     && extensions.TryGetProperty("http", out var http)
+                     && http.TryGetProperty("routePrefix", out var value)
+            ? value.GetString()!.Trim('/')
+            : "api";
+        return prefix.Length == 0 ? "" : prefix + "/";
     }
 
     /// <summary>A concrete path for a route template: each parameter becomes <c>sample</c>, an optional one is left out.</summary>
