@@ -11,8 +11,8 @@ public sealed class SegmentToCleverTapPageTests
     {
         await using var harness = await DashboardHarness.StartAsync();
         var browser = harness.Browser;
-        // Locally nothing here needs the admin key: the dry run is the ingest endpoint's own (its Segment checks apply).
-        browser.Open("/segment-to-clevertap");
+        // The delivery stats are a management route (the key); the dry run is the ingest endpoint's own.
+        harness.OpenSignedIn("/segment-to-clevertap");
         // Delivery stats: an account card when the app reports them, otherwise a state that says they are unavailable.
         browser.Until(driver => driver.FindElements(By.CssSelector(".card[data-account], .state")).Any(element => element.Displayed));
 
@@ -36,7 +36,7 @@ public sealed class SegmentToCleverTapPageTests
     {
         await using var harness = await DashboardHarness.StartAsync();
         var browser = harness.Browser;
-        browser.Open("/segment-to-clevertap");
+        harness.OpenSignedIn("/segment-to-clevertap");
 
         browser.WaitFor("textarea[name=event]").SendKeys("{\"type\": ");
         browser.Find(".try button[type=submit]").Click();
