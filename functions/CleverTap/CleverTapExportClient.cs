@@ -40,31 +40,57 @@ public sealed class CleverTapExportException : Exception
     public int? StatusCode { get; }
 }
 
-/// <summary>One page of a cursor export. Owns the parsed document: the records are valid until disposal.</summary>
+/// <summary>
+/// One page of a cursor export. Owns the body the records are read from; each record is parsed only when the
+/// enumeration reaches it, so a page costs its body plus one record's document at a time rather than a document as
+/// large as the page (a 5000-record page is a few MB; `./dev bench export`, docs/benchmarks.md).
+/// </summary>
 public sealed class ExportPage : IDisposable
 {
-    private readonly JsonDocument _document;
-    private readonly IDisposable _body;
+    private readonly CleverTapResponseBody _body;
 
-    internal ExportPage(JsonDocument document, IDisposable body, IReadOnlyList<JsonElement> records, string? nextCursor)
+    internal ExportPage(CleverTapResponseBody body, IReadOnlyList<Range> records, string? nextCursor)
     {
-        _document = document;
         _body = body;
-        Records = records;
+        Records = new ExportPageRecords(body, records);
         NextCursor = nextCursor;
     }
 
-    public IReadOnlyList<JsonElement> Records { get; }
+    /// <summary>The page's records in order. A record is valid until the enumeration moves on: <c>Clone()</c> it to keep it.</summary>
+    public ExportPageRecords Records { get; }
 
     /// <summary>The (percent-decoded) cursor of the next page, or <c>null</c> at the end of the export.</summary>
     public string? NextCursor { get; }
 
-    /// <summary>Releases the parsed document, then the (pooled) body it was parsed from.</summary>
-    public void Dispose()
+    /// <summary>Returns the (pooled) body the records are read from.</summary>
+    public void Dispose() => _body.Dispose();
+}
+
+/// <summary>The records of an <see cref="ExportPage"/>, each parsed from its slice of the body when it is reached.</summary>
+public sealed class ExportPageRecords : IReadOnlyCollection<JsonElement>
+{
+    private readonly CleverTapResponseBody _body;
+    private readonly IReadOnlyList<Range> _records;
+
+    internal ExportPageRecords(CleverTapResponseBody body, IReadOnlyList<Range> records)
     {
-        _document.Dispose();
-        _body.Dispose();
+        _body = body;
+        _records = records;
     }
+
+    public int Count => _records.Count;
+
+    public IEnumerator<JsonElement> GetEnumerator()
+    {
+        foreach (var range in _records)
+        {
+            // The slice was validated when the page was indexed; the document reads it in place (no copy).
+            using var record = JsonDocument.Parse(_body.Memory[range]);
+            yield return record.RootElement;
+        }
+    }
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 }
 
 /// <summary>
@@ -115,32 +141,62 @@ public sealed class CleverTapExportClient
         ArgumentException.ThrowIfNullOrEmpty(cursor);
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(account.ApiBaseUri, $"{PathOf(dataType)}?cursor={Uri.EscapeDataString(cursor)}"));
         var (body, _) = await SendAsync(account, request, dataType, eventName: null, ct);
-        JsonDocument? document = null;
         try
         {
-            document = Parse(body, dataType, eventName: null);
-            var root = document.RootElement;
-            var records = new List<JsonElement>();
-            if (root.TryGetProperty("records", out var array) && array.ValueKind == JsonValueKind.Array)
-            {
-                records.Capacity = array.GetArrayLength();
-                foreach (var record in array.EnumerateArray())
-                    records.Add(record);
-            }
-            string? next = null;
-            if (root.TryGetProperty("next_cursor", out var nextCursor) && nextCursor.ValueKind == JsonValueKind.String && nextCursor.GetString() is { Length: > 0 } value)
-                next = DecodeCursor(value);
+            var (records, next) = IndexPage(body, dataType);
             // ingestr stops on a repeating cursor: following it would loop over the same page forever.
             if (next is not null && string.Equals(next, cursor, StringComparison.Ordinal))
                 throw new CleverTapExportException(ExportFailureKind.Permanent, $"CleverTap {PathOf(dataType)} returned the same cursor again.");
-            return new ExportPage(document, body, records, next);
+            return new ExportPage(body, records, next);
         }
         catch
         {
-            document?.Dispose();
             body.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// One validating pass over a page <c>{"records":[…],"next_cursor":"…"}</c>: where each record lies in the body, and
+    /// the decoded next cursor. Parsing the whole page into one document would hold metadata as large as the page.
+    /// </summary>
+    private static (List<Range> Records, string? NextCursor) IndexPage(CleverTapResponseBody body, ExportDataType dataType)
+    {
+        var records = new List<Range>();
+        string? next = null;
+        try
+        {
+            var reader = new Utf8JsonReader(body.Memory.Span);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+                throw new JsonException("The page is not a JSON object.");
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isRecords = reader.ValueTextEquals("records"u8);
+                var isNextCursor = !isRecords && reader.ValueTextEquals("next_cursor"u8);
+                reader.Read();
+                if (isRecords && reader.TokenType == JsonTokenType.StartArray)
+                {
+                    records.Clear();
+                    while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                    {
+                        var start = (int)reader.TokenStartIndex;
+                        reader.Skip();
+                        records.Add(new Range(start, (int)reader.BytesConsumed));
+                    }
+                }
+                else if (isNextCursor && reader.TokenType == JsonTokenType.String)
+                    next = reader.GetString() is { Length: > 0 } value ? DecodeCursor(value) : null;
+                else
+                    reader.Skip();
+            }
+            if (reader.Read())
+                throw new JsonException("Content follows the page's JSON object.");
+        }
+        catch (JsonException e)
+        {
+            throw new CleverTapExportException(ExportFailureKind.Permanent, $"CleverTap {PathOf(dataType)} answered malformed JSON: {e.Message}", innerException: e);
+        }
+        return (records, next);
     }
 
     /// <summary>Sends and classifies; on success the caller owns (and disposes) the returned body.</summary>

@@ -9,6 +9,13 @@ namespace CleverTapSegment.CleverTap;
 /// </summary>
 internal sealed class CleverTapResponseBody : IDisposable
 {
+    /// <summary>
+    /// The bodies' own pool, bounded per size. The shared pool keeps arrays per thread and per core: page-sized arrays
+    /// returned from many thread-pool threads piled up there, and the worker's large-object heap grew with every
+    /// export (./dev bench export, docs/benchmarks.md).
+    /// </summary>
+    private static readonly ArrayPool<byte> Pool = ArrayPool<byte>.Create(maxArrayLength: 64 * 1024 * 1024, maxArraysPerBucket: 4);
+
     private byte[]? _buffer;
 
     private CleverTapResponseBody(byte[] buffer, int length, bool pooled)
@@ -30,7 +37,7 @@ internal sealed class CleverTapResponseBody : IDisposable
     {
         // One byte more than announced, so the end of the stream is seen without growing the buffer.
         var size = content.Headers.ContentLength is { } announced and < (1 << 30) ? (int)announced + 1 : 64 * 1024;
-        var buffer = ArrayPool<byte>.Shared.Rent(size);
+        var buffer = Pool.Rent(size);
         var length = 0;
         try
         {
@@ -39,9 +46,9 @@ internal sealed class CleverTapResponseBody : IDisposable
             {
                 if (length == buffer.Length)
                 {
-                    var bigger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                    var bigger = Pool.Rent(buffer.Length * 2);
                     buffer.AsSpan(0, length).CopyTo(bigger);
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    Pool.Return(buffer);
                     buffer = bigger;
                 }
                 var read = await stream.ReadAsync(buffer.AsMemory(length), ct);
@@ -52,7 +59,7 @@ internal sealed class CleverTapResponseBody : IDisposable
         }
         catch
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            Pool.Return(buffer);
             throw;
         }
     }
@@ -61,7 +68,7 @@ internal sealed class CleverTapResponseBody : IDisposable
     {
         var buffer = Interlocked.Exchange(ref _buffer, null);
         if (buffer is not null && Pooled)
-            ArrayPool<byte>.Shared.Return(buffer);
+            Pool.Return(buffer);
     }
 }
 

@@ -29,7 +29,7 @@ internal static class ExportBench
             : [100_000L, 1_000_000L];
         Console.WriteLine($"export bench: {Events.Length} events x {Days} days = {Events.Length * Days} work items, CleverTap pages of 5000, no latency");
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, load average {LoadAverage()} at start (wall-clock rates depend on it; app CPU seconds much less)");
-        Console.WriteLine($"{"records",10} {"seconds",8} {"records/s",10} {"app CPU s",9} {"rec/CPU-s",10} {"fakes CPU s",11} {"segment reqs",12} {"avg batch KB",12} {"app peak MB",11} {"max CT calls",12}");
+        Console.WriteLine($"{"records",10} {"seconds",8} {"records/s",10} {"app CPU s",9} {"rec/CPU-s",10} {"fakes CPU s",11} {"segment reqs",12} {"avg batch KB",12} {"idle MB",7} {"app peak MB",11} {"max CT calls",12}");
         await using var azurite = await AzuriteProcess.StartAsync();
         foreach (var size in sizes)
         {
@@ -58,6 +58,7 @@ internal static class ExportBench
             ["Exports__SchedulerSchedule"] = "0 */15 * * * *",
             ["Logging__LogLevel__Default"] = "Warning",
         });
+        var idle = app.SampleWorkingSet();
         using var client = new HttpClient { BaseAddress = app.BaseAddress };
         client.DefaultRequestHeaders.Add("x-functions-key", AdminKey);
         using var limit = new CancellationTokenSource(RunLimit);
@@ -103,7 +104,7 @@ internal static class ExportBench
         }
         var requests = segment.RequestCount;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{exported,10:N0} {stopwatch.Elapsed.TotalSeconds,8:F1} {exported / stopwatch.Elapsed.TotalSeconds,10:N0} {cpu,9:F1} {exported / cpu,10:N0} {fakesCpu,11:F1} {requests,12:N0} {segment.Bytes / (double)Math.Max(1, requests) / 1024,12:F1} {app.PeakWorkingSet / 1048576.0,11:F0} {cleverTap.MaxConcurrentCallsObserved,12}"));
+            $"{exported,10:N0} {stopwatch.Elapsed.TotalSeconds,8:F1} {exported / stopwatch.Elapsed.TotalSeconds,10:N0} {cpu,9:F1} {exported / cpu,10:N0} {fakesCpu,11:F1} {requests,12:N0} {segment.Bytes / (double)Math.Max(1, requests) / 1024,12:F1} {idle / 1048576.0,7:F0} {app.PeakWorkingSet / 1048576.0,11:F0} {cleverTap.MaxConcurrentCallsObserved,12}"));
         return true;
     }
 
@@ -133,6 +134,13 @@ internal static class ExportBench
 
         public long PeakWorkingSet { get; private set; }
 
+        /// <summary>The worker's working set now (before the export starts: what the idle app costs).</summary>
+        public long SampleWorkingSet()
+        {
+            _process.Refresh();
+            return _process.WorkingSet64;
+        }
+
         public TimeSpan CpuTime
         {
             get
@@ -153,6 +161,10 @@ internal static class ExportBench
             var options = new WorkerAppOptions { OnWorkerLog = entry => started?.Append($"{entry.Level} {entry.Category}: {entry.Message} {entry.Exception}") };
             foreach (var (key, value) in settings)
                 options.Settings[key] = value;
+            // BENCH_APP_<name>=<value> passes <name> to the app, to measure a setting (a GC knob, a host.json override).
+            foreach (var (key, value) in Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+                         .Select(entry => ((string)entry.Key, (string?)entry.Value)).Where(entry => entry.Item1.StartsWith("BENCH_APP_", StringComparison.Ordinal)))
+                options.Settings[key["BENCH_APP_".Length..]] = value;
             started = new AppProcess(await WorkerApp.StartAsync(options));
             return started;
         }

@@ -193,6 +193,40 @@ public sealed class CleverTapExportClientTests
     }
 
     [Fact]
+    public async Task A_page_is_read_whatever_the_order_of_its_properties_and_its_records_keep_their_order()
+    {
+        await using var server = await LoopbackServer.StartAsync(app =>
+            app.MapGet("/1/events.json", () => Results.Text(
+                """{"next_cursor":"next%2Bpage","status":"success","meta":{"records":[0]},"records":[{"n":1,"nested":{"records":[]}},{"n":2},{"n":3}]}""",
+                "application/json")));
+        await using var harness = ExportClientsHarness.ForCleverTap(server.BaseAddress);
+
+        using var page = await harness.CleverTap.GetPageAsync(harness.Account, ExportDataType.Events, "cursor", CancellationToken.None);
+
+        Assert.Equal("next+page", page.NextCursor);
+        Assert.Equal(3, page.Records.Count);
+        Assert.Equal([1, 2, 3], page.Records.Select(record => record.GetProperty("n").GetInt32()));
+        Assert.Equal([1, 2, 3], page.Records.Select(record => record.GetProperty("n").GetInt32()));
+    }
+
+    [Theory]
+    [InlineData("""{"status":"success","records":[{"n":1},{"n":2]}""")]
+    [InlineData("""{"status":"success","records":[{"n":1}]} trailing""")]
+    [InlineData("""[{"n":1}]""")]
+    [InlineData("""{"status":"success","records":[{"n":1}""")]
+    public async Task A_malformed_page_fails_for_good_before_any_record_is_read(string body)
+    {
+        await using var server = await LoopbackServer.StartAsync(app =>
+            app.MapGet("/1/events.json", () => Results.Text(body, "application/json")));
+        await using var harness = ExportClientsHarness.ForCleverTap(server.BaseAddress);
+
+        var failure = await Assert.ThrowsAsync<CleverTapExportException>(
+            () => harness.CleverTap.GetPageAsync(harness.Account, ExportDataType.Events, "cursor", CancellationToken.None));
+
+        Assert.Equal(ExportFailureKind.Permanent, failure.Kind);
+    }
+
+    [Fact]
     public async Task Open_cursor_sends_days_as_yyyymmdd_numbers_with_a_json_content_type()
     {
         string? body = null, contentType = null, query = null;
