@@ -3,6 +3,7 @@ using Azure.Data.Tables;
 using CleverTapSegment.Forwarding;
 using CleverTapSegment.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace CleverTapSegment.Tests.Forwarding;
 
@@ -77,7 +78,7 @@ public sealed class DeliveredRecordLogTests(AzuriteFixture azurite)
     [Fact]
     public async Task While_entries_are_live_lookups_are_answered_from_memory()
     {
-        var time = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var account = azurite.UniqueTableName("acct");
         var (writer, _) = CreateLog(azurite, time);
         await writer.RememberAsync(account, ["seen#0"], CancellationToken.None);
@@ -94,7 +95,7 @@ public sealed class DeliveredRecordLogTests(AzuriteFixture azurite)
     [Fact]
     public async Task Entries_written_by_another_instance_are_seen_after_the_refresh_interval()
     {
-        var time = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var account = azurite.UniqueTableName("acct");
         var (writer, _) = CreateLog(azurite, time);
         var (reader, _) = CreateLog(azurite, time);
@@ -110,7 +111,7 @@ public sealed class DeliveredRecordLogTests(AzuriteFixture azurite)
     [Fact]
     public async Task Entries_expire_after_the_retention()
     {
-        var time = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var account = azurite.UniqueTableName("acct");
         var (log, _) = CreateLog(azurite, time);
         await log.RememberAsync(account, ["old#0"], CancellationToken.None);

@@ -4,6 +4,7 @@ using Azure.Data.Tables;
 using CleverTapSegment.Storage;
 using CleverTapSegment.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace CleverTapSegment.Tests.Storage;
 
@@ -30,7 +31,7 @@ public sealed class LeasedSlotsTests(AzuriteFixture azurite)
     public async Task Two_instances_never_hold_more_than_the_slot_count_and_a_waiter_proceeds_after_a_release()
     {
         var table = await NewTableAsync();
-        var clock = new SignallingClock(new ManualTimeProvider(Start));
+        var clock = new SignallingClock(new FakeTimeProvider(Start));
         var first = Instance(table, clock);
         var second = Instance(table, clock);
 
@@ -66,7 +67,7 @@ public sealed class LeasedSlotsTests(AzuriteFixture azurite)
     public async Task Waiting_for_a_slot_ends_at_the_callers_deadline()
     {
         var table = await NewTableAsync();
-        var clock = new SignallingClock(new ManualTimeProvider(Start));
+        var clock = new SignallingClock(new FakeTimeProvider(Start));
         var instance = Instance(table, clock);
         await using var only = await instance.AcquireAsync(Scope, _account, 1, Lease, CancellationToken.None);
         using var deadline = new CancellationTokenSource();
@@ -83,7 +84,7 @@ public sealed class LeasedSlotsTests(AzuriteFixture azurite)
     public async Task An_expired_lease_is_taken_over_and_its_late_release_leaves_the_new_holder_alone()
     {
         var table = await NewTableAsync();
-        var clock = new ManualTimeProvider(Start);
+        var clock = new FakeTimeProvider(Start);
         var crashed = Instance(table, clock);
         var survivor = Instance(table, clock);
         var stale = await crashed.AcquireAsync(Scope, _account, 1, Lease, CancellationToken.None);
@@ -106,7 +107,7 @@ public sealed class LeasedSlotsTests(AzuriteFixture azurite)
     public async Task A_slot_this_instance_freed_is_not_reclaimed_once_another_instance_holds_it()
     {
         var table = await NewTableAsync();
-        var clock = new ManualTimeProvider(Start);
+        var clock = new FakeTimeProvider(Start);
         var first = Instance(table, clock);
         var second = Instance(table, clock);
         await (await first.AcquireAsync(Scope, _account, 1, Lease, CancellationToken.None)).DisposeAsync();
@@ -124,7 +125,7 @@ public sealed class LeasedSlotsTests(AzuriteFixture azurite)
     public async Task Accounts_and_scopes_have_their_own_slots()
     {
         var table = await NewTableAsync();
-        var instance = Instance(table, new ManualTimeProvider(Start));
+        var instance = Instance(table, new FakeTimeProvider(Start));
         await using var upload = await instance.AcquireAsync(Scope, _account, 1, Lease, CancellationToken.None);
 
         await using var export = await instance.TryAcquireOnceAsync("export", _account, 1, Lease, CancellationToken.None);
@@ -142,7 +143,7 @@ public sealed class LeasedSlotsTests(AzuriteFixture azurite)
         options.Retry.MaxRetries = 0;
         var table = new TableServiceClient(unreachable, new TableSharedKeyCredential(AzuriteProcess.AccountName, AzuriteProcess.AccountKey), options)
             .GetTableClient(LeasedSlots.DefaultTableName);
-        var instance = Instance(table, new ManualTimeProvider(Start));
+        var instance = Instance(table, new FakeTimeProvider(Start));
 
         await using var first = await instance.AcquireAsync(Scope, _account, 1, Lease, CancellationToken.None);
         await using var second = await instance.AcquireAsync(Scope, _account, 1, Lease, CancellationToken.None);
@@ -159,11 +160,11 @@ public sealed class LeasedSlotsTests(AzuriteFixture azurite)
     }
 
     /// <summary>A manual clock that says when code starts waiting on it (a backoff delay creates a timer).</summary>
-    private sealed class SignallingClock(ManualTimeProvider inner) : TimeProvider
+    private sealed class SignallingClock(FakeTimeProvider inner) : TimeProvider
     {
         private TaskCompletionSource _timerCreated = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public ManualTimeProvider Inner { get; } = inner;
+        public FakeTimeProvider Inner { get; } = inner;
 
         public Task NextTimerCreated()
         {
