@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.Extensions.Configuration.EnvironmentVariables;
 using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.Options;
@@ -17,50 +16,19 @@ public sealed class HostJsonConfigurationSource : MemoryConfigurationSource
 
     public HostJsonConfigurationSource(string hostJsonPath)
     {
-        var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-        if (File.Exists(hostJsonPath))
-        {
-            using var document = JsonDocument.Parse(File.ReadAllText(hostJsonPath), new JsonDocumentOptions
-            {
-                CommentHandling = JsonCommentHandling.Skip,
-                AllowTrailingCommas = true,
-            });
-            Flatten(document.RootElement, SectionName, values);
-        }
-        InitialData = values;
+        // Configuration's own JSON provider flattens host.json (comments and trailing commas allowed); mounted here
+        // under the host's section name.
+        InitialData = new ConfigurationBuilder()
+            .AddJsonFile(Path.GetFullPath(hostJsonPath), optional: true)
+            .Build()
+            .AsEnumerable()
+            .Where(pair => pair.Value is not null)
+            .Select(pair => KeyValuePair.Create($"{SectionName}{ConfigurationPath.KeyDelimiter}{pair.Key}", pair.Value))
+            .ToList();
     }
 
     /// <summary>The app root's host.json: beside the worker's dll.</summary>
     public static string DefaultPath => Path.Combine(AppContext.BaseDirectory, "host.json");
-
-    private static void Flatten(JsonElement element, string path, Dictionary<string, string?> values)
-    {
-        switch (element.ValueKind)
-        {
-            case JsonValueKind.Object:
-                foreach (var property in element.EnumerateObject())
-                {
-                    Flatten(property.Value, $"{path}:{property.Name}", values);
-                }
-                break;
-            case JsonValueKind.Array:
-                var index = 0;
-                foreach (var item in element.EnumerateArray())
-                {
-                    Flatten(item, $"{path}:{index++}", values);
-                }
-                break;
-            case JsonValueKind.String:
-                values[path] = element.GetString();
-                break;
-            case JsonValueKind.Null:
-                values[path] = null;
-                break;
-            default:
-                values[path] = element.GetRawText();
-                break;
-        }
-    }
 }
 
 internal static class ConfigurationLayering

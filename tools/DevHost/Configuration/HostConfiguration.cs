@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using System.Text.RegularExpressions;
 
 namespace CleverTapSegment.DevHost.Configuration;
@@ -41,17 +40,14 @@ internal sealed partial class HostConfiguration
 
     public static HostConfiguration Load(string appDirectory, IReadOnlyDictionary<string, string?> settings)
     {
-        var hostJson = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-        var hostJsonPath = Path.Combine(appDirectory, "host.json");
-        if (File.Exists(hostJsonPath))
-        {
-            using var document = JsonDocument.Parse(File.ReadAllText(hostJsonPath), new JsonDocumentOptions
-            {
-                CommentHandling = JsonCommentHandling.Skip,
-                AllowTrailingCommas = true,
-            });
-            Flatten(document.RootElement, JobHostSection, hostJson);
-        }
+        // Configuration's own JSON provider flattens host.json (comments and trailing commas allowed), here under the
+        // host's section name so the AzureFunctionsJobHost__* overrides below line up with it.
+        var hostJson = new ConfigurationBuilder()
+            .AddJsonFile(Path.Combine(Path.GetFullPath(appDirectory), "host.json"), optional: true)
+            .Build()
+            .AsEnumerable()
+            .Where(pair => pair.Value is not null)
+            .Select(pair => KeyValuePair.Create($"{JobHostSection}{ConfigurationPath.KeyDelimiter}{pair.Key}", pair.Value));
         var overrides = settings
             .Where(setting => setting.Key.StartsWith(JobHostSection + "__", StringComparison.OrdinalIgnoreCase))
             .Select(setting => KeyValuePair.Create(setting.Key.Replace("__", ConfigurationPath.KeyDelimiter, StringComparison.Ordinal), setting.Value));
@@ -106,35 +102,6 @@ internal sealed partial class HostConfiguration
         value is not null && TimeSpan.TryParse(value, CultureInfo.InvariantCulture, out var timeout) && timeout > TimeSpan.Zero
             ? timeout
             : TimeSpan.FromMinutes(30);
-
-    private static void Flatten(JsonElement element, string path, Dictionary<string, string?> values)
-    {
-        switch (element.ValueKind)
-        {
-            case JsonValueKind.Object:
-                foreach (var property in element.EnumerateObject())
-                {
-                    Flatten(property.Value, $"{path}:{property.Name}", values);
-                }
-                break;
-            case JsonValueKind.Array:
-                var index = 0;
-                foreach (var item in element.EnumerateArray())
-                {
-                    Flatten(item, $"{path}:{index++}", values);
-                }
-                break;
-            case JsonValueKind.String:
-                values[path] = element.GetString();
-                break;
-            case JsonValueKind.Null:
-                values[path] = null;
-                break;
-            default:
-                values[path] = element.GetRawText();
-                break;
-        }
-    }
 
     [GeneratedRegex("%([^%]+)%")]
     private static partial Regex SettingReference();
