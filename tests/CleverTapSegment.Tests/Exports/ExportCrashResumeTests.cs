@@ -28,7 +28,7 @@ public sealed class ExportCrashResumeTests(ITestOutputHelper output)
     private static readonly int Records = RecordsPerItem * Events.Length * Days.Length;
     private static readonly DateTimeOffset Now = new(2026, 11, 22, 4, 0, 0, TimeSpan.Zero);
 
-    /// <summary>The dev host's queue message lease, 10 minutes as in the Functions host: how long a killed invocation's message stays hidden.</summary>
+    /// <summary>How long a killed invocation's queue message stays hidden: the Functions host's (and dev host's) 10 minutes, shortened.</summary>
     private static readonly TimeSpan Lease = TimeSpan.FromSeconds(5);
 
     /// <summary>How long a killed worker's CleverTap export slot stays leased (on the app's clock, which the test moves).</summary>
