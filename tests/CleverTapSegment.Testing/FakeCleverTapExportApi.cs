@@ -34,6 +34,9 @@ public sealed class FakeCleverTapExportOptions
     public TimeSpan PageLatency { get; set; }
 }
 
+/// <summary>One page request the fake received with a valid cursor: which slice, which page (0-based), when.</summary>
+public sealed record FakeCleverTapPageRequest(ExportDataType DataType, string EventName, DateOnly From, DateOnly To, int PageIndex, DateTimeOffset ReceivedAt);
+
 /// <summary>
 /// A loopback fake of CleverTap's cursor exports (<c>POST /1/events.json</c> | <c>/1/profiles.json</c> → cursor,
 /// <c>GET ?cursor=</c> → records + <c>next_cursor</c>), following https://developer.clevertap.com/docs/get-events-api.
@@ -50,6 +53,8 @@ public sealed class FakeCleverTapExportApi : IAsyncDisposable
     private readonly ConcurrentDictionary<int, (int Remaining, int StatusCode)> _failingPages = new();
     private readonly ConcurrentDictionary<int, int> _inProgressPages = new();
     private readonly ConcurrentDictionary<string, long> _recordsServedByEvent = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<FakeCleverTapPageRequest> _pageRequests = new();
+    private readonly RequestTrap<FakeCleverTapPageRequest> _pageTrap = new();
     private readonly object _concurrencyLock = new();
     private readonly List<(int Count, TaskCompletionSource Signal)> _concurrencyWaiters = [];
     private TaskCompletionSource? _responseGate;
@@ -86,6 +91,16 @@ public sealed class FakeCleverTapExportApi : IAsyncDisposable
     /// <summary>The most export calls ever in progress at once (429s included).</summary>
     public int MaxConcurrentCallsObserved => Volatile.Read(ref _maxInFlight);
     public long RecordsServedFor(string eventName) => _recordsServedByEvent.GetValueOrDefault(eventName);
+    /// <summary>Every page request with a valid cursor, in arrival order (answered or not).</summary>
+    public IReadOnlyCollection<FakeCleverTapPageRequest> PageRequests => _pageRequests;
+
+    /// <summary>
+    /// The next page request matching <paramref name="match"/> is held unanswered (holding its concurrency slot) until
+    /// its client goes away: the task completes once it is held, so a test can kill the worker in the middle of a
+    /// page fetch.
+    /// </summary>
+    public Task<FakeCleverTapPageRequest> HoldPageRequestAsync(Func<FakeCleverTapPageRequest, bool> match, CancellationToken cancellationToken)
+        => _pageTrap.ArmAsync(match, cancellationToken);
 
     public static async Task<FakeCleverTapExportApi> StartAsync(FakeCleverTapExportOptions? options = null)
     {
@@ -157,6 +172,7 @@ public sealed class FakeCleverTapExportApi : IAsyncDisposable
     public ValueTask DisposeAsync()
     {
         ReleaseResponses();
+        _pageTrap.Dispose();
         return _server.DisposeAsync();
     }
 
@@ -226,13 +242,17 @@ public sealed class FakeCleverTapExportApi : IAsyncDisposable
             await FailAsync(context, call, 400, "Invalid cursor", 400);
             return;
         }
+        var request = new FakeCleverTapPageRequest(cursor.DataType, cursor.EventName, cursor.From, cursor.To, (int)(cursor.Offset / cursor.BatchSize), DateTimeOffset.UtcNow);
+        _pageRequests.Enqueue(request);
+        if (await _pageTrap.HoldIfCaughtAsync(request, context.RequestAborted))
+            return;
         if (Options.InProgressAnswersPerPage > 0 && _inProgressAnswered.AddOrUpdate(raw, 1, static (_, n) => n + 1) <= Options.InProgressAnswersPerPage)
         {
             Interlocked.Increment(ref _inProgressAnswers);
             await FailAsync(context, call, 200, InProgressError, code: null);
             return;
         }
-        var pageIndex = (int)(cursor.Offset / cursor.BatchSize);
+        var pageIndex = request.PageIndex;
         if (TryTakeInProgress(pageIndex))
         {
             Interlocked.Increment(ref _inProgressAnswers);

@@ -24,6 +24,12 @@ public sealed class FakeSegmentOptions
     public bool TrackMessageIds { get; init; } = true;
 }
 
+/// <summary>
+/// One <c>/v1/batch</c> request whose messages the fake accepted: each message's raw JSON, and how many distinct
+/// messageIds the fake had accepted once it took them (this batch's included).
+/// </summary>
+public sealed record FakeSegmentBatch(IReadOnlyList<string> Messages, long UniqueMessagesAfter, DateTimeOffset ReceivedAt);
+
 /// <summary>One <c>/v1/batch</c> request the fake answered.</summary>
 public sealed record FakeSegmentRequest(string? WriteKey, int Bytes, int Events, int StatusCode);
 
@@ -45,6 +51,7 @@ public sealed class FakeSegment : IAsyncDisposable
     private readonly ConcurrentDictionary<string, string> _messages = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<FakeSegmentRequest> _requests = new();
     private readonly ConcurrentQueue<(int StatusCode, TimeSpan? RetryAfter)> _injectedFailures = new();
+    private readonly RequestTrap<FakeSegmentBatch> _answerTrap = new();
     private readonly object _waitLock = new();
     private readonly List<(long Count, TaskCompletionSource Signal)> _waiters = [];
     private long _requestCount;
@@ -129,7 +136,19 @@ public sealed class FakeSegment : IAsyncDisposable
         }
     }
 
-    public ValueTask DisposeAsync() => _server.DisposeAsync();
+    /// <summary>
+    /// The next batch matching <paramref name="match"/> is accepted (its messages count as delivered) but its answer is
+    /// held until the client goes away: the task completes once it is held, so a test can kill the sender after
+    /// Segment took a batch and before the sender learned it.
+    /// </summary>
+    public Task<FakeSegmentBatch> HoldAnswerAsync(Func<FakeSegmentBatch, bool> match, CancellationToken cancellationToken)
+        => _answerTrap.ArmAsync(match, cancellationToken);
+
+    public ValueTask DisposeAsync()
+    {
+        _answerTrap.Dispose();
+        return _server.DisposeAsync();
+    }
 
     private async Task BatchAsync(HttpContext context)
     {
@@ -205,6 +224,12 @@ public sealed class FakeSegment : IAsyncDisposable
             }
             foreach (var message in batch.EnumerateArray())
                 Accept(message, known: _writeKeys.Contains(writeKey));
+            if (_answerTrap.IsArmed)
+            {
+                var accepted = new FakeSegmentBatch(batch.EnumerateArray().Select(message => message.GetRawText()).ToList(), UniqueMessages, DateTimeOffset.UtcNow);
+                if (await _answerTrap.HoldIfCaughtAsync(accepted, context.RequestAborted))
+                    return;
+            }
             if (requestNumber == Interlocked.Read(ref _acceptThenFailOnRequest))
             {
                 _failingAfterAccept = true;

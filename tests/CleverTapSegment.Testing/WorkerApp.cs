@@ -28,6 +28,12 @@ public sealed class WorkerAppOptions
 
     /// <summary>Every log entry of the worker, as it arrives (benchmarks print some).</summary>
     public Action<WorkerLogEntry>? OnWorkerLog { get; set; }
+
+    /// <summary>
+    /// The dev host's queue message lease (<see cref="DevHostOptions.QueueMessageLease"/>; the host's 10 minutes when
+    /// null): how long a message stays hidden after its worker is killed.
+    /// </summary>
+    public TimeSpan? QueueMessageLease { get; set; }
 }
 
 /// <summary>
@@ -115,6 +121,8 @@ public sealed class WorkerApp : IAsyncDisposable
         };
         if (options.Clock is { } clock)
             hostOptions.TimeProvider = clock.Fake;
+        if (options.QueueMessageLease is { } lease)
+            hostOptions.QueueMessageLease = lease;
         var host = await DevHostServer.StartAsync(hostOptions);
         var app = new WorkerApp(host, problems);
         try

@@ -35,9 +35,10 @@ public sealed class DevHostOptions
 
     /// <summary>
     /// How long a received queue message stays invisible while its invocation runs; renewed halfway. The host uses
-    /// 10 minutes; tests shorten it to see a renewal.
+    /// 10 minutes, which is also how long a message stays hidden after its worker is killed; tests shorten it to see
+    /// a renewal or to recover from a crash quickly.
     /// </summary>
-    internal TimeSpan QueueMessageLease { get; set; } = TimeSpan.FromMinutes(10);
+    public TimeSpan QueueMessageLease { get; set; } = TimeSpan.FromMinutes(10);
 }
 
 /// <summary>One <c>rpc_log</c> entry of the worker: an <c>ILogger</c> call in the worker process.</summary>

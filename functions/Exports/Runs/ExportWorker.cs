@@ -46,8 +46,16 @@ public sealed class ExportWorker(
         var runId = RunKeys.RunId(message.ExportId, message.RunRowKey);
         var item = await runs.GetItemAsync(runId, message.ItemKey, cancellationToken);
         var run = await runs.GetRunAsync(message.ExportId, message.RunRowKey, cancellationToken);
-        if (item is null || run is null || item.Status.IsFinal() || run.Status != RunStatus.Running)
+        if (item is null || run is null || run.Status != RunStatus.Running)
             return; // a copy of a message whose work is already done
+        if (item.Status.IsFinal())
+        {
+            // The item finished, but the invocation that finished it died before closing the run (a crash between the
+            // two writes); its message came back when its lease ran out. Closing is idempotent: do it now rather than
+            // leave the run RUNNING until the scheduler's next sweep.
+            await completion.ItemFinishedAsync(run, cancellationToken);
+            return;
+        }
 
         // After host.json's maxDequeueCount attempts the host poisons the message; on the last one the item fails instead.
         var maxDequeueCount = hostQueues.Value.MaxDequeueCount;

@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Azure.Data.Tables;
 using CleverTapSegment.CleverTap;
 using CleverTapSegment.Exports.Mapping;
 using CleverTapSegment.Testing;
@@ -48,19 +49,25 @@ internal sealed class ExportHarness : IAsyncDisposable
     /// <summary>The app's runs and work items, composed in the test against the same Azurite.</summary>
     public RunStore Runs => _services.GetRequiredService<RunStore>();
 
+    /// <summary>The app's work queue, composed in the test against the same Azurite.</summary>
+    public WorkQueue WorkItemQueue => _services.GetRequiredService<WorkQueue>();
+
+    /// <summary>The storage account's tables (e.g. the CleverTap concurrency slots the worker leases).</summary>
+    public TableServiceClient Tables => _services.GetRequiredService<TableServiceClient>();
+
     /// <summary>
     /// Each test gets its own Azurite: the scheduler picks up every due export in the account, so exports left by
     /// another test would otherwise run against this test's fakes.
     /// </summary>
     public static async Task<ExportHarness> StartAsync(DateTimeOffset now,
         FakeCleverTapExportOptions? cleverTapOptions = null, IReadOnlyDictionary<string, string?>? settings = null,
-        FakeSegmentOptions? segmentOptions = null)
+        FakeSegmentOptions? segmentOptions = null, TimeSpan? queueMessageLease = null)
     {
         var azurite = await AzuriteProcess.StartAsync();
         var cleverTap = await FakeCleverTapExportApi.StartAsync(cleverTapOptions);
         var segment = await FakeSegment.StartAsync(segmentOptions ?? new FakeSegmentOptions { WriteKeys = [WriteKey] });
         var time = new WorkerClock(now);
-        var options = new WorkerAppOptions { Clock = time };
+        var options = new WorkerAppOptions { Clock = time, QueueMessageLease = queueMessageLease };
         options.Settings["AzureWebJobsStorage"] = azurite.ConnectionString;
         options.Settings["CleverTap__ApiBaseUrl"] = cleverTap.BaseAddress.ToString();
         options.Settings["CleverTap__AccountId"] = cleverTap.Options.AccountId;
