@@ -53,7 +53,7 @@ public sealed class AuthenticationInvariantTests
         var issuer = Text(registration["openIdIssuer"]);
         Assert.Contains("environment().authentication.loginEndpoint", issuer, StringComparison.Ordinal);
         Assert.Contains("tenant().tenantId", issuer, StringComparison.Ordinal);
-        Assert.EndsWith("/v2.0')]", issuer, StringComparison.Ordinal);
+        Assert.Contains("/v2.0", issuer, StringComparison.Ordinal);
         Assert.Equal([ClientIdParameter, "[format('api://{0}', parameters('entraClientId'))]"], entra["validation"]!["allowedAudiences"]!.AsArray().Select(Text));
     }
 
@@ -77,15 +77,19 @@ public sealed class AuthenticationInvariantTests
 
         // Federated credential: the identity's client ID (not a secret) under the name the platform looks for.
         Assert.Equal("[reference('identity').outputs.clientId.value]", settings["OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID"]);
-        // Client secret: a Key Vault reference, as for every other secret.
-        Assert.StartsWith("@Microsoft.KeyVault(", settings["MICROSOFT_PROVIDER_AUTHENTICATION_SECRET"], StringComparison.Ordinal);
-        Assert.Contains("entra-client-secret", settings["MICROSOFT_PROVIDER_AUTHENTICATION_SECRET"], StringComparison.Ordinal);
+        // Client secret: a Key Vault reference to a secret the template creates, as for every other secret.
+        var reference = ArmExpression.Parse(settings["MICROSOFT_PROVIDER_AUTHENTICATION_SECRET"]);
+        Assert.True(reference is ArmCall { Name: "__bicep.keyVaultReference", Arguments: [_, ArmString { Value: "entra-client-secret" }] }, reference.ToString());
+        Assert.Contains("entra-client-secret", deployment.PassedTo("keyvault", "secrets")!.AsObject().Select(secret => secret.Key));
         var template = await CompiledInfra.TemplateAsync();
         Assert.True(template.IsSecureParameter("entraClientSecret"));
         // The setting the registration reads its credential from is one of those two, or none.
-        var passed = Text(deployment.PassedTo("functionapp", "entraClientCredentialSettingName"));
-        Assert.Contains("OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID", passed, StringComparison.Ordinal);
-        Assert.Contains("MICROSOFT_PROVIDER_AUTHENTICATION_SECRET", passed, StringComparison.Ordinal);
+        var names = deployment.Main.Variable("entraCredentialSettingNames");
+        Assert.Equal("OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID", names.GetProperty("managedIdentity").GetString());
+        Assert.Equal("MICROSOFT_PROVIDER_AUTHENTICATION_SECRET", names.GetProperty("clientSecret").GetString());
+        Assert.Equal("", names.GetProperty("none").GetString());
+        Assert.Equal("[if(empty(parameters('entraClientId')), '', variables('entraCredentialSettingNames')[parameters('entraClientCredential')])]",
+            Text(deployment.PassedTo("functionapp", "entraClientCredentialSettingName")));
     }
 
     [Fact]
