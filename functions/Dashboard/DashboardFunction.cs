@@ -19,9 +19,10 @@ public sealed class DashboardFunction(DashboardAssets assets)
     /// (https://github.com/Azure/azure-functions-host/blob/89dc438d476542786f2fc4070f553423213a6223/src/WebJobs.Script/Host/FunctionMetadataManager.cs#L192,
     /// https://github.com/Azure/azure-webjobs-sdk-extensions/blob/2e7550f72362ee727b3e55703904212f0690c431/src/WebJobs.Extensions.Http/Routing/WebJobsRouteBuilder.cs).
     /// An unconstrained <c>{*path}</c> would answer GET <c>api/exports</c> with the page's 404. The root gets the default
-    /// <c>index.html</c>: a constraint refuses a missing value, and the root has none.
+    /// <c>index.html</c>: a constraint refuses a missing value, and the root has none. The slash is written <c>\x2F</c> so
+    /// that the template has no <c>/</c> inside its one segment for a tool that splits routes on it.
     /// </summary>
-    public const string Route = "{*path:regex(^(?!api(/|$)).*$)=index.html}";
+    public const string Route = @"{*path:regex(^(?!api(\x2F|$)).*$)=index.html}";
 
     [Function(FunctionName)]
     public async Task RunAsync(

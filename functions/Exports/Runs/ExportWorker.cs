@@ -114,7 +114,6 @@ public sealed class ExportWorker(
         item.StartedAt ??= time.GetUtcNow();
         item.LastCheckpointAt = time.GetUtcNow();
         item.NextAttemptAt = null; // this is the attempt
-
         if (!await runs.TryUpdateItemAsync(item, cancellationToken))
             return;
 
