@@ -193,6 +193,24 @@ param exportsStalledAfterMinutes int = 20
 param exportsPageSize int = 5000
 
 // ---------------------------------------------------------------------------------------------------------------
+// Sign-in (App Service Authentication with Microsoft Entra ID; docs/deploy.md "Access")
+
+@description('Client (application) ID of the Entra app registration people sign in to the dashboard with (docs/deploy.md walks through creating it). Empty = App Service Authentication is not configured: the dashboard and the management API then answer only to Admin__ApiKey.')
+param entraClientId string = ''
+
+@allowed([
+  'managedIdentity'
+  'clientSecret'
+  'none'
+])
+@description('How the app proves itself to Entra when signing users in: managedIdentity (the app\'s user-assigned identity as a federated credential of the registration, no secret), clientSecret (entraClientSecret, kept in Key Vault), or none (ID tokens only).')
+param entraClientCredential string = 'managedIdentity'
+
+@secure()
+@description('The registration\'s client secret, when entraClientCredential is clientSecret.')
+param entraClientSecret string = ''
+
+// ---------------------------------------------------------------------------------------------------------------
 // Names
 
 var resourceToken = toLower(uniqueString(subscription().id, resourceGroup().id, namePrefix))
@@ -250,6 +268,9 @@ var keyVaultSecrets = union(
   },
   empty(adminApiKey) ? {} : {
     'admin-api-key': adminApiKey
+  },
+  empty(entraClientId) || entraClientCredential != 'clientSecret' ? {} : {
+    'entra-client-secret': entraClientSecret
   },
   toObject(items(cleverTapConnectionPasscodes), passcode => 'clevertap-passcode-${toLower(passcode.key)}', passcode => passcode.value)
 )
@@ -333,13 +354,33 @@ var optionalAppSettings = union(
   }
 )
 
+// The registration's client credential, read by App Service Authentication from the app setting its
+// clientSecretSettingName names: the secret (the name the portal uses), or the identity's client ID under the name
+// that makes the platform present a managed identity token as a federated credential instead.
+// https://learn.microsoft.com/azure/app-service/configure-authentication-provider-aad
+var entraCredentialSettingNames = {
+  managedIdentity: 'OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID'
+  clientSecret: 'MICROSOFT_PROVIDER_AUTHENTICATION_SECRET'
+  none: ''
+}
+var entraCredentialSettingName = empty(entraClientId) ? '' : entraCredentialSettingNames[entraClientCredential]
+var entraAppSettings = union(
+  entraCredentialSettingName == entraCredentialSettingNames.managedIdentity ? {
+    OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID: identity.outputs.clientId
+  } : {},
+  entraCredentialSettingName == entraCredentialSettingNames.clientSecret ? {
+    MICROSOFT_PROVIDER_AUTHENTICATION_SECRET: keyVaultReference(names.keyVault, 'entra-client-secret')
+  } : {}
+)
+
 var appSettings = union(
   hostAppSettings,
   cleverTapAppSettings,
   cleverTapConnectionAppSettings,
   ingestAppSettings,
   exportsAppSettings,
-  optionalAppSettings
+  optionalAppSettings,
+  entraAppSettings
 )
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -428,6 +469,8 @@ module functionApp 'modules/functionapp.bicep' = {
     premiumSku: premiumSku
     premiumMaximumElasticWorkerCount: premiumMaximumElasticWorkerCount
     premiumPackageBlobName: premiumPackageBlobName
+    entraClientId: entraClientId
+    entraClientCredentialSettingName: entraCredentialSettingName
   }
   // Roles first: the app's first start resolves Key Vault references and opens host storage with the identity.
   dependsOn: [
@@ -448,6 +491,17 @@ output hostingPlan string = hostingPlan
 output segmentDestinationUrl string = 'https://${functionApp.outputs.defaultHostName}/api/segment'
 
 output managementApiUrl string = 'https://${functionApp.outputs.defaultHostName}/api'
+
+@description('The dashboard, and who may open it.')
+output dashboardUrl string = 'https://${functionApp.outputs.defaultHostName}/'
+
+@description('Whether sign-in guards the dashboard and the management API, and what to do when it does not.')
+output dashboardAccess string = empty(entraClientId)
+  ? 'App Service Authentication is NOT configured (entraClientId is empty): the dashboard and the management API answer only to the management key (adminApiKey, sent as x-functions-key), and to nobody without it. To require Entra sign-in, create the app registration (docs/deploy.md "Access") and deploy again with entraClientId.'
+  : 'Entra sign-in required (tenant ${tenant().tenantId}, app registration ${entraClientId}); redirect URI https://${functionApp.outputs.defaultHostName}/.auth/login/aad/callback. /api/segment and /api/health stay reachable without sign-in.'
+
+@description('Entra only: the subject of the federated credential to add to the app registration when entraClientCredential is managedIdentity (the identity\'s object ID).')
+output entraFederatedCredentialSubject string = !empty(entraClientId) && entraClientCredential == 'managedIdentity' ? identity.outputs.principalId : ''
 
 @description('Prints the function key the Segment destination and the management API need.')
 output readFunctionKeyCommand string = 'az functionapp keys list --resource-group ${resourceGroup().name} --name ${names.functionApp} --query functionKeys.default --output tsv'

@@ -26,3 +26,9 @@ param segmentSharedSecretNext = readEnvironmentVariable('SEGMENT_SHARED_SECRET_N
 
 // Exports
 param exportsSchedulerSchedule = '0 */15 * * * *'
+
+// Access (docs/deploy.md "Access"): Entra sign-in for the dashboard and the management API, and the management key.
+param entraClientId = readEnvironmentVariable('CTSEG_ENTRA_CLIENT_ID', '')
+param entraClientCredential = readEnvironmentVariable('CTSEG_ENTRA_CREDENTIAL', 'managedIdentity')
+param entraClientSecret = readEnvironmentVariable('ENTRA_CLIENT_SECRET', '')
+param adminApiKey = readEnvironmentVariable('ADMIN_API_KEY', '')

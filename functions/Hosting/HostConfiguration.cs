@@ -60,12 +60,21 @@ public sealed class HostQueueOptions
     public const string EnvironmentPrefix = "AzureFunctionsJobHost__extensions__queues__";
 
     public int MaxDequeueCount { get; set; } = 5;
+
+    /// <summary>
+    /// How long a message whose invocation failed stays invisible before its retry (the host's default is zero):
+    /// what the export detail shows as an item's next attempt.
+    /// </summary>
+    public TimeSpan VisibilityTimeout { get; set; } = TimeSpan.Zero;
 }
 
 internal sealed class HostQueueOptionsValidator : IValidateOptions<HostQueueOptions>
 {
     public ValidateOptionsResult Validate(string? name, HostQueueOptions options) =>
-        options.MaxDequeueCount < 1
-            ? ValidateOptionsResult.Fail($"{HostQueueOptions.EnvironmentPrefix}maxDequeueCount must be at least 1.")
-            : ValidateOptionsResult.Success;
+        options switch
+        {
+            { MaxDequeueCount: < 1 } => ValidateOptionsResult.Fail($"{HostQueueOptions.EnvironmentPrefix}maxDequeueCount must be at least 1."),
+            { VisibilityTimeout.Ticks: < 0 } => ValidateOptionsResult.Fail($"{HostQueueOptions.EnvironmentPrefix}visibilityTimeout must not be negative."),
+            _ => ValidateOptionsResult.Success,
+        };
 }

@@ -30,6 +30,7 @@ public static class HostingComposition
 
         var services = builder.Services;
         services.TryAddSingleton(provider => FunctionsEnvironment.FromConfiguration(provider.GetRequiredService<IConfiguration>()));
+        services.TryAddSingleton(provider => AppServiceAuthentication.FromConfiguration(provider.GetRequiredService<IConfiguration>()));
         services.AddOptions<HostQueueOptions>().BindConfiguration(HostQueueOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HostQueueOptions>, HostQueueOptionsValidator>());
         return builder;

@@ -46,6 +46,21 @@ param premiumSku string
 param premiumMaximumElasticWorkerCount int
 param premiumPackageBlobName string
 
+@description('Client (application) ID of the Entra app registration users sign in with (App Service Authentication). Empty = authentication not configured.')
+param entraClientId string
+
+@description('Name of the app setting holding the registration\'s client credential (a secret, or the managed identity used as a federated credential). Empty = none: sign-in by ID token only.')
+param entraClientCredentialSettingName string
+
+// Paths reachable without signing in; each keeps its own check. The Segment webhook (its function key, checked by the
+// Functions host; named accounts under /api/segment/<name>) and the health probe (anonymous, no data). Everything else
+// (the dashboard and the management API) needs a signed-in user or an Entra token.
+var anonymousPaths = [
+  '/api/segment'
+  '/api/segment/*'
+  '/api/health'
+]
+
 var isFlex = hostingPlan == 'FlexConsumption'
 
 // Only on Elastic Premium: Flex refuses or ignores these (see the header).
@@ -135,6 +150,54 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
   resource settings 'config' = {
     name: 'appsettings'
     properties: union(appSettings, isFlex ? {} : premiumOnlyAppSettings)
+  }
+
+  // App Service Authentication with Microsoft Entra ID, in the deploying tenant: signs users in before the dashboard
+  // and the management API, and validates scripts' Entra tokens. The platform then sets WEBSITE_AUTH_ENABLED and the
+  // X-MS-CLIENT-PRINCIPAL* headers, which the app trusts only then (functions/Exports/Api/ManagementAccess.cs).
+  // https://learn.microsoft.com/azure/app-service/configure-authentication-provider-aad
+  // https://learn.microsoft.com/azure/templates/microsoft.web/sites/config-authsettingsv2
+  resource authentication 'config' = if (!empty(entraClientId)) {
+    name: 'authsettingsV2'
+    properties: {
+      platform: {
+        enabled: true
+      }
+      globalValidation: {
+        requireAuthentication: true
+        // A browser goes to the sign-in page; the dashboard's fetch sees the redirect and offers to sign in again.
+        unauthenticatedClientAction: 'RedirectToLoginPage'
+        redirectToProvider: 'azureactivedirectory'
+        excludedPaths: anonymousPaths
+      }
+      identityProviders: {
+        azureActiveDirectory: {
+          enabled: true
+          registration: union({
+            clientId: entraClientId
+            openIdIssuer: '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
+          }, empty(entraClientCredentialSettingName) ? {} : {
+            clientSecretSettingName: entraClientCredentialSettingName
+          })
+          validation: {
+            // Tokens for the registration itself: the sign-in's ID token, and scripts' access tokens for its
+            // Application ID URI (docs/deploy.md "Calling the API from a script").
+            allowedAudiences: [
+              entraClientId
+              'api://${entraClientId}'
+            ]
+          }
+        }
+      }
+      login: {
+        tokenStore: {
+          enabled: true
+        }
+      }
+      httpSettings: {
+        requireHttps: true
+      }
+    }
   }
 }
 

@@ -145,6 +145,12 @@ public sealed class FakeCleverTapExportApi : IAsyncDisposable
     public void ClearPageFailures() => _failingPages.Clear();
 
     /// <summary>
+    /// When set, injected page failures carry this <c>Retry-After</c> (whole seconds), which the app's retries honour:
+    /// zero lets a test see an attempt fail after its retries without waiting for their backoff.
+    /// </summary>
+    public TimeSpan? FailureRetryAfter { get; set; }
+
+    /// <summary>
     /// Page <paramref name="pageIndex"/> (0-based, of any cursor) answers "Request still in progress" the next
     /// <paramref name="times"/> times it is asked for; unlike <see cref="FakeCleverTapExportOptions.InProgressAnswersPerPage"/>,
     /// the other pages are served at once.
@@ -262,6 +268,8 @@ public sealed class FakeCleverTapExportApi : IAsyncDisposable
         if (TryTakeFailure(pageIndex, out var failureStatus))
         {
             Interlocked.Increment(ref _injectedFailures);
+            if (FailureRetryAfter is { } retryAfter)
+                context.Response.Headers.RetryAfter = ((long)retryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
             await FailAsync(context, call, failureStatus, "Injected failure", failureStatus);
             return;
         }

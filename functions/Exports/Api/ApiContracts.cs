@@ -52,6 +52,14 @@ public sealed record OneTimeResponse(string? From, string? To, string? Preset, D
 
 public sealed record RecurringResponse(int EveryHours, string StartDate);
 
+/// <summary>Why an attempt failed and when (UTC).</summary>
+public sealed record ErrorResponse(string Message, DateTimeOffset At);
+
+/// <summary>
+/// An (event, day) work item. <see cref="LastError"/>: the last failed attempt, null once the item progresses again;
+/// <see cref="NextAttemptAt"/>: when it is tried again (a retry's back-off or CleverTap still preparing), null
+/// while an attempt runs and after the item finished.
+/// </summary>
 public sealed record WorkItemResponse(
     string Event,
     string Day,
@@ -61,7 +69,9 @@ public sealed record WorkItemResponse(
     long Skipped,
     long Failed,
     long Pages,
-    DateTimeOffset? LastCheckpointAt);
+    DateTimeOffset? LastCheckpointAt,
+    ErrorResponse? LastError,
+    DateTimeOffset? NextAttemptAt);
 
 public sealed record RunResponse(
     string Id,

@@ -57,7 +57,9 @@ internal static class ApiMapping
             item.Counters.Skipped,
             item.Counters.Failed,
             item.Pages,
-            item.LastCheckpointAt)).ToList());
+            item.LastCheckpointAt,
+            item.LastError is { } error ? new ErrorResponse(error.Message, error.At) : null,
+            item.NextAttemptAt)).ToList());
 
     private static string? FormatDate(DateOnly? date) => date?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 }

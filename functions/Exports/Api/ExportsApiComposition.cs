@@ -1,5 +1,6 @@
 using CleverTapSegment.CleverTap;
 using CleverTapSegment.Exports.Storage;
+using CleverTapSegment.Hosting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -15,7 +16,8 @@ public static class ExportsApiComposition
         // Hosting registers TimeProvider.System too; TryAdd keeps this feature composable on its own (tests).
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ExportStore>();
-        services.TryAddSingleton<ManagementKey>();
+        services.TryAddSingleton(provider => AppServiceAuthentication.FromConfiguration(provider.GetRequiredService<IConfiguration>()));
+        services.TryAddSingleton<ManagementAccess>();
         services.AddCleverTapAccounts();
         return services;
     }

@@ -8,11 +8,12 @@ namespace CleverTapSegment.Exports.Api;
 
 /// <summary>
 /// The management API: one HTTP function per route, each dispatching on the method to <see cref="PartnerEndpoints"/>,
-/// <see cref="ExportEndpoints"/> and <see cref="CatalogEndpoints"/>. In Azure the host checks the function key
-/// (<c>x-functions-key</c> or <c>?code=</c>); locally <see cref="ManagementKey"/> checks <c>Admin__ApiKey</c>. Documented in docs/exports-api.md.
+/// <see cref="ExportEndpoints"/> and <see cref="CatalogEndpoints"/>. Anonymous to the Functions host, which would
+/// refuse a signed-in user without a function key: <see cref="ManagementAccess"/> checks every call (the management
+/// key, or a principal App Service Authentication signed in) before anything else. Documented in docs/exports-api.md.
 /// </summary>
 internal sealed class ManagementFunctions(
-    ManagementKey key,
+    ManagementAccess access,
     ExportStore store,
     RunStore runs,
     ExportRunStarter runStarter,
@@ -29,7 +30,7 @@ internal sealed class ManagementFunctions(
 
     [Function(PartnersFunction)]
     public Task<IResult> PartnersAsync(
-        [HttpTrigger(AuthorizationLevel.Function, "get", "post", Route = "api/partners")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "post", Route = "api/partners")] HttpRequest request,
         CancellationToken cancellationToken) =>
         RunAsync(request, cancellationToken, async token => HttpMethods.IsPost(request.Method)
             ? await PartnerEndpoints.CreatePartner(request, store, time, token)
@@ -37,7 +38,7 @@ internal sealed class ManagementFunctions(
 
     [Function(PartnerFunction)]
     public Task<IResult> PartnerAsync(
-        [HttpTrigger(AuthorizationLevel.Function, "get", "patch", "delete", Route = "api/partners/{nickname}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "patch", "delete", Route = "api/partners/{nickname}")] HttpRequest request,
         string nickname,
         CancellationToken cancellationToken) =>
         RunAsync(request, cancellationToken, async token => request.Method switch
@@ -49,7 +50,7 @@ internal sealed class ManagementFunctions(
 
     [Function(ExportsFunction)]
     public Task<IResult> ExportsAsync(
-        [HttpTrigger(AuthorizationLevel.Function, "get", "post", Route = "api/exports")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "post", Route = "api/exports")] HttpRequest request,
         CancellationToken cancellationToken) =>
         RunAsync(request, cancellationToken, async token => HttpMethods.IsPost(request.Method)
             ? await ExportEndpoints.CreateExport(request, store, runStarter, accounts, time, loggerFactory, token)
@@ -57,7 +58,7 @@ internal sealed class ManagementFunctions(
 
     [Function(ExportFunction)]
     public Task<IResult> ExportAsync(
-        [HttpTrigger(AuthorizationLevel.Function, "get", "patch", Route = "api/exports/{id}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "patch", Route = "api/exports/{id}")] HttpRequest request,
         string id,
         CancellationToken cancellationToken) =>
         RunAsync(request, cancellationToken, async token => HttpMethods.IsPatch(request.Method)
@@ -66,24 +67,23 @@ internal sealed class ManagementFunctions(
 
     [Function(StopExportFunction)]
     public Task<IResult> StopExportAsync(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/exports/{id}/stop")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/exports/{id}/stop")] HttpRequest request,
         string id,
         CancellationToken cancellationToken) =>
         RunAsync(request, cancellationToken, async token => await ExportEndpoints.StopExport(id, store, time, token));
 
     [Function(CatalogEventsFunction)]
     public Task<IResult> CatalogEventsAsync(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/catalog/events")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/catalog/events")] HttpRequest request,
         CancellationToken cancellationToken) =>
         RunAsync(request, cancellationToken, _ => Task.FromResult<IResult>(CatalogEndpoints.GetEvents()));
 
     /// <summary>
-    /// Checks the management key, then the cross-site rule, before anything else (the body is not even read
-    /// without them).
+    /// Checks who calls, then the cross-site rule, before anything else (the body is not even read without them).
     /// </summary>
     private async Task<IResult> RunAsync(HttpRequest request, CancellationToken cancellationToken, Func<CancellationToken, Task<IResult>> handle)
     {
-        if ((key.Refuse(request) ?? CrossSiteRequestGuard.Refuse(request)) is { } refused)
+        if (access.Refuse(request) is { } refused)
             return refused;
         using var invocation = InvocationCancellation.Link(request, cancellationToken);
         return await handle(invocation.Token);

@@ -68,7 +68,36 @@ public sealed class ExportWorker(
         {
             // The host would poison this message now; fail the item instead so its run can still close.
             logger.LogError(exception, "Export {ExportId} item {Item} failed on its last attempt", run.ExportId, item.Key);
+            item.LastError = WorkItemError.Of(Describe(exception), time.GetUtcNow());
             await FinishAsync(context, WorkItemStatus.Failed, $"gave up after {maxDequeueCount} attempts: {Describe(exception)}", cancellationToken: cancellationToken);
+        }
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            await RecordRetryAsync(item, exception, cancellationToken);
+            throw; // the host redelivers the message, which resumes from the checkpoint
+        }
+    }
+
+    /// <summary>
+    /// Before a failed attempt goes back to the host (which makes the message visible again after host.json's
+    /// <c>visibilityTimeout</c>, https://learn.microsoft.com/azure/azure-functions/functions-bindings-storage-queue#host-json),
+    /// writes why and when the retry is due on the item, so the export detail explains a RUNNING item that does not
+    /// move.
+    /// </summary>
+    private async Task RecordRetryAsync(WorkItem item, Exception exception, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        item.LastError = WorkItemError.Of(Describe(exception), now);
+        item.NextAttemptAt = now + hostQueues.Value.VisibilityTimeout;
+        try
+        {
+            // ETag-guarded like every item write: if a duplicate message owns the item now, its own outcome stands.
+            await runs.TryUpdateItemAsync(item, cancellationToken);
+        }
+        catch (Exception recordFailure) when (recordFailure is not OperationCanceledException)
+        {
+            // Storage may be what failed; the attempt's own failure is the one to report.
+            logger.LogWarning(recordFailure, "Export {ExportId} item {Item}: the failed attempt could not be recorded", item.ExportId, item.Key);
         }
     }
 
@@ -92,6 +121,7 @@ public sealed class ExportWorker(
         item.Status = WorkItemStatus.Running;
         item.StartedAt ??= time.GetUtcNow();
         item.LastCheckpointAt = time.GetUtcNow();
+        item.NextAttemptAt = null; // this is the attempt
         if (!await runs.TryUpdateItemAsync(item, cancellationToken))
             return;
 
@@ -105,6 +135,7 @@ public sealed class ExportWorker(
             {
                 item.Cursor = await cleverTap.OpenCursorAsync(account, dataType, item.EventName, item.Day, item.Day, options.Value.PageSize, cancellationToken);
                 item.LastCheckpointAt = time.GetUtcNow();
+                item.LastError = null; // CleverTap answered: a previous attempt's error is history
                 if (!await runs.TryUpdateItemAsync(item, cancellationToken))
                     return;
             }
@@ -145,6 +176,7 @@ public sealed class ExportWorker(
                 item.Pages++;
                 item.Cursor = nextCursor;
                 item.LastCheckpointAt = time.GetUtcNow();
+                item.LastError = null;
                 if (nextCursor is null)
                 {
                     await FinishAsync(context, WorkItemStatus.Done, null, cancellationToken: cancellationToken);
@@ -163,6 +195,7 @@ public sealed class ExportWorker(
         {
             // CleverTap is still preparing: come back later rather than hold the invocation.
             item.LastCheckpointAt = time.GetUtcNow() + InProgressDelay;
+            item.NextAttemptAt = item.LastCheckpointAt;
             if (await runs.TryUpdateItemAsync(item, cancellationToken))
                 await workQueue.SendAsync(item.ToMessage(), InProgressDelay, cancellationToken);
         }
@@ -281,6 +314,9 @@ public sealed class ExportWorker(
         item.FailsExport = failsExport;
         item.CompletedAt = time.GetUtcNow();
         item.LastCheckpointAt = item.CompletedAt;
+        item.NextAttemptAt = null; // finished: nothing comes next
+        if (status == WorkItemStatus.Done)
+            item.LastError = null;
         // A lost race means a duplicate message owns the item now; it meets the same end and closes the run.
         if (!await runs.TryUpdateItemAsync(item, cancellationToken))
             return;

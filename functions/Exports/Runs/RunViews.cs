@@ -20,7 +20,10 @@ public sealed record ExportRunView(
     RunCounters Counters,
     IReadOnlyList<WorkItemView> Items);
 
-/// <summary>One (event, project-local day) slice of a run with its progress.</summary>
+/// <summary>
+/// One (event, project-local day) slice of a run with its progress, the last failed attempt's error and when the
+/// next attempt is due.
+/// </summary>
 public sealed record WorkItemView(
     string Event,
     DateOnly Day,
@@ -28,7 +31,9 @@ public sealed record WorkItemView(
     string? Reason,
     long Pages,
     DateTimeOffset? LastCheckpointAt,
-    RunCounters Counters);
+    RunCounters Counters,
+    WorkItemError? LastError = null,
+    DateTimeOffset? NextAttemptAt = null);
 
 /// <summary>The upper-case wire names of run and item statuses (docs/exports-api.md), for the API and storage alike.</summary>
 public static class RunStatusNames

@@ -27,6 +27,10 @@ public sealed class WorkItem
     public DateTimeOffset? LastCheckpointAt { get; set; }
     public DateTimeOffset? StartedAt { get; set; }
     public DateTimeOffset? CompletedAt { get; set; }
+    /// <summary>Why the last attempt failed (a retried or a final one); cleared when the item makes progress again.</summary>
+    public WorkItemError? LastError { get; set; }
+    /// <summary>When the item's message becomes visible again for a retry or a wait; null while an attempt runs or after the end.</summary>
+    public DateTimeOffset? NextAttemptAt { get; set; }
     public ETag ETag { get; set; }
 
     public string RunId => RunKeys.RunId(ExportId, RunWindowStart);
@@ -51,6 +55,9 @@ public sealed class WorkItem
             ["LastCheckpointAt"] = LastCheckpointAt,
             ["StartedAt"] = StartedAt,
             ["CompletedAt"] = CompletedAt,
+            ["LastErrorMessage"] = LastError?.Message,
+            ["LastErrorAt"] = LastError?.At,
+            ["NextAttemptAt"] = NextAttemptAt,
         };
         CounterColumns.Write(entity, Counters);
         entity.ETag = ETag;
@@ -71,9 +78,34 @@ public sealed class WorkItem
         LastCheckpointAt = entity.GetDateTimeOffset("LastCheckpointAt"),
         StartedAt = entity.GetDateTimeOffset("StartedAt"),
         CompletedAt = entity.GetDateTimeOffset("CompletedAt"),
+        LastError = entity.GetString("LastErrorMessage") is { } message && entity.GetDateTimeOffset("LastErrorAt") is { } at
+            ? new WorkItemError(message, at)
+            : null,
+        NextAttemptAt = entity.GetDateTimeOffset("NextAttemptAt"),
         Counters = CounterColumns.Read(entity),
         ETag = entity.ETag,
     };
 
-    internal WorkItemView ToView() => new(EventName, Day, Status, Reason, Pages, LastCheckpointAt, Counters);
+    internal WorkItemView ToView() => new(EventName, Day, Status, Reason, Pages, LastCheckpointAt, Counters, LastError, NextAttemptAt);
+}
+
+/// <summary>
+/// The last failure of a work item's attempt, as a person reads it on the export detail: one line, bounded, made
+/// from the app's own exception messages (which name statuses and vendors, never credentials).
+/// </summary>
+public sealed record WorkItemError(string Message, DateTimeOffset At)
+{
+    /// <summary>Table Storage allows 64 KiB per string property; a line is what the page shows.</summary>
+    public const int MaxMessageLength = 500;
+
+    public static WorkItemError Of(string message, DateTimeOffset at)
+    {
+        // The first line only: some SDK messages go on with request and response dumps.
+        var firstLine = message.AsSpan().Trim();
+        var newline = firstLine.IndexOfAny('\r', '\n');
+        if (newline >= 0)
+            firstLine = firstLine[..newline].TrimEnd();
+        var text = firstLine.Length > MaxMessageLength ? string.Concat(firstLine[..(MaxMessageLength - 1)], "…") : firstLine.ToString();
+        return new WorkItemError(text, at);
+    }
 }

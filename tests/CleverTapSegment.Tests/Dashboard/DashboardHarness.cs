@@ -48,7 +48,9 @@ internal sealed class DashboardHarness : IAsyncDisposable
     public DateOnly Today => DateOnly.FromDateTime(Time.GetUtcNow().UtcDateTime);
 
     /// <summary>Each scenario gets its own Azurite: the scheduler picks up every due export in the account.</summary>
-    public static async Task<DashboardHarness> StartAsync(DateTimeOffset? now = null, FakeCleverTapExportOptions? cleverTapOptions = null)
+    /// <param name="settings">App settings that replace the harness's own (host.json overrides, for instance).</param>
+    public static async Task<DashboardHarness> StartAsync(DateTimeOffset? now = null, FakeCleverTapExportOptions? cleverTapOptions = null,
+        IReadOnlyDictionary<string, string?>? settings = null)
     {
         var azurite = await AzuriteProcess.StartAsync();
         FakeCleverTapExportApi? cleverTap = null;
@@ -60,7 +62,7 @@ internal sealed class DashboardHarness : IAsyncDisposable
             cleverTap = await FakeCleverTapExportApi.StartAsync(cleverTapOptions);
             segment = await FakeSegment.StartAsync(new FakeSegmentOptions { WriteKeys = [WriteKey] });
             time = new WorkerClock(now ?? TruncateToSeconds(DateTimeOffset.UtcNow));
-            var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
+            var appSettings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
             {
                 ["AzureWebJobsStorage"] = azurite.ConnectionString,
                 ["CleverTap__ApiBaseUrl"] = cleverTap.BaseAddress.ToString(),
@@ -74,7 +76,9 @@ internal sealed class DashboardHarness : IAsyncDisposable
                 ["AzureFunctionsJobHost__extensions__queues__visibilityTimeout"] = "00:00:00",
                 ["AzureFunctionsJobHost__extensions__queues__maxPollingInterval"] = "00:00:00.200",
             };
-            app = await StartAppAsync(settings, time);
+            foreach (var (name, value) in settings ?? new Dictionary<string, string?>())
+                appSettings[name] = value;
+            app = await StartAppAsync(appSettings, time);
             var browser = DashboardBrowser.Start(app.BaseAddress);
             return new DashboardHarness(azurite, cleverTap, segment, time, app, browser);
         }

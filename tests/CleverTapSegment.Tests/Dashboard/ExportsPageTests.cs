@@ -73,6 +73,37 @@ public sealed class ExportsPageTests
     }
 
     [Fact]
+    public async Task Item_whose_CleverTap_calls_keep_failing_shows_its_last_error_and_next_attempt()
+    {
+        // A minute between attempts, and room for many: the item stays RUNNING, waiting for its retry, while the page looks.
+        await using var harness = await DashboardHarness.StartAsync(settings: new Dictionary<string, string?>
+        {
+            ["AzureFunctionsJobHost__extensions__queues__visibilityTimeout"] = "00:01:00",
+            ["AzureFunctionsJobHost__extensions__queues__maxDequeueCount"] = "50",
+        });
+        await harness.CreatePartnerAsync();
+        // Every page fails (after the client's retries, made at once by Retry-After: 0).
+        harness.CleverTap.FailureRetryAfter = TimeSpan.Zero;
+        harness.CleverTap.FailPage(0);
+        var id = await harness.CreateOneTimeExportAsync(harness.Today.AddDays(-1), "Charged");
+        var browser = harness.Browser;
+
+        harness.OpenSignedIn($"/exports/{id}");
+
+        browser.WaitFor(".page-intro .badge[data-status=RUNNING]");
+        // The page refreshes itself while the export runs: the error shows once the first attempt has failed.
+        var lastError = browser.WaitFor("tr[data-event=Charged] [data-detail=lastError]");
+        Assert.Equal("RUNNING", browser.Find("tr[data-event=Charged]").GetDomAttribute("data-status"));
+        Assert.Contains("CleverTap", lastError.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain(harness.CleverTap.Options.Passcode, browser.PageSource, StringComparison.Ordinal);
+        var item = (await harness.GetAsync($"api/exports/{id}"))["runs"]![0]!["items"]![0]!;
+        var nextAttempt = browser.WaitFor("tr[data-event=Charged] [data-detail=nextAttemptAt] time");
+        Assert.Equal(item["nextAttemptAt"]!.GetValue<string>(), nextAttempt.GetDomAttribute("datetime"));
+        Assert.Equal(item["lastError"]!["at"]!.GetValue<DateTimeOffset>() + TimeSpan.FromMinutes(1), item["nextAttemptAt"]!.GetValue<DateTimeOffset>());
+        harness.Finish("export-item-retrying");
+    }
+
+    [Fact]
     public async Task Filters_by_status_and_by_exported_on_range_then_reset_all()
     {
         var start = DateTimeOffset.UtcNow.AddDays(-20);

@@ -48,6 +48,8 @@ internal sealed class HttpFrontDoor : IAsyncDisposable
             kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes;
         });
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(5));
+        // The slim builder leaves out the regex route constraint, which the Functions host (full ASP.NET Core routing) has.
+        builder.Services.AddRouting(routing => routing.SetParameterPolicy<Microsoft.AspNetCore.Routing.Constraints.RegexInlineRouteConstraint>("regex"));
         var app = builder.Build();
         var forwarder = new HttpForwarder(supervisor, invoker, logger);
 

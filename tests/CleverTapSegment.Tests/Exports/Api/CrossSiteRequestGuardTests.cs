@@ -5,24 +5,23 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace CleverTapSegment.Tests.Exports.Api;
 
 /// <summary>
-/// A change authenticated by the sign-in session (cookie, App Service principal) must come from the dashboard's own
-/// script (X-Requested-With: dashboard), which a cross-site form cannot send; a call with the key is a script's.
+/// A change made on the sign-in session (cookie, App Service principal) must come from the dashboard's own script
+/// (X-Requested-With: dashboard), which a cross-site form cannot send; a call with the key, or with a bearer token,
+/// is a script's.
 /// </summary>
 public sealed class CrossSiteRequestGuardTests
 {
-    private const string PrincipalHeader = "X-MS-CLIENT-PRINCIPAL";
-
     [Theory]
     [InlineData("POST")]
+    [InlineData("PUT")]
     [InlineData("PATCH")]
     [InlineData("DELETE")]
     public void A_session_authenticated_change_without_the_dashboard_header_is_forbidden(string method)
     {
         var request = Request(method);
         request.Headers.Cookie = "AppServiceAuthSession=session";
-        request.Headers[PrincipalHeader] = "eyJ1c2VyIjoiYWRhIn0=";
 
-        var refused = CrossSiteRequestGuard.Refuse(request);
+        var refused = CrossSiteRequestGuard.Refuse(request, ManagementCaller.Principal);
 
         var problem = Assert.IsType<ProblemHttpResult>(refused);
         Assert.Equal(StatusCodes.Status403Forbidden, problem.StatusCode);
@@ -36,10 +35,9 @@ public sealed class CrossSiteRequestGuardTests
     public void A_session_authenticated_change_from_the_dashboard_may_go_on(string method)
     {
         var request = Request(method);
-        request.Headers[PrincipalHeader] = "eyJ1c2VyIjoiYWRhIn0=";
         request.Headers[CrossSiteRequestGuard.HeaderName] = CrossSiteRequestGuard.DashboardValue;
 
-        Assert.Null(CrossSiteRequestGuard.Refuse(request));
+        Assert.Null(CrossSiteRequestGuard.Refuse(request, ManagementCaller.Principal));
     }
 
     [Fact]
@@ -48,22 +46,29 @@ public sealed class CrossSiteRequestGuardTests
         var request = Request("POST");
         request.Headers[CrossSiteRequestGuard.HeaderName] = "XMLHttpRequest";
 
-        Assert.IsType<ProblemHttpResult>(CrossSiteRequestGuard.Refuse(request));
+        Assert.IsType<ProblemHttpResult>(CrossSiteRequestGuard.Refuse(request, ManagementCaller.Principal));
     }
 
     [Theory]
     [InlineData("POST")]
     [InlineData("PATCH")]
     [InlineData("DELETE")]
-    public void A_change_with_the_function_key_in_the_header_or_the_query_needs_no_dashboard_header(string method)
+    public void A_change_made_with_the_management_key_needs_no_dashboard_header(string method)
     {
-        var withHeader = Request(method);
-        withHeader.Headers[ManagementKey.HeaderName] = "the-key";
-        var withQuery = Request(method);
-        withQuery.QueryString = new QueryString("?code=the-key");
+        Assert.Null(CrossSiteRequestGuard.Refuse(Request(method), ManagementCaller.Key));
+    }
 
-        Assert.Null(CrossSiteRequestGuard.Refuse(withHeader));
-        Assert.Null(CrossSiteRequestGuard.Refuse(withQuery));
+    [Fact]
+    public void A_change_made_with_a_bearer_token_needs_no_dashboard_header_a_basic_one_does()
+    {
+        var bearer = Request("POST");
+        bearer.Headers.Authorization = "Bearer eyJ0eXAiOiJKV1QifQ.e30.sig";
+        // Browsers resend cached Basic credentials to any site's form post by themselves.
+        var basic = Request("POST");
+        basic.Headers.Authorization = "Basic dXNlcjpwYXNz";
+
+        Assert.Null(CrossSiteRequestGuard.Refuse(bearer, ManagementCaller.Principal));
+        Assert.IsType<ProblemHttpResult>(CrossSiteRequestGuard.Refuse(basic, ManagementCaller.Principal));
     }
 
     [Theory]
@@ -74,7 +79,7 @@ public sealed class CrossSiteRequestGuardTests
         var request = Request(method);
         request.Headers.Cookie = "AppServiceAuthSession=session";
 
-        Assert.Null(CrossSiteRequestGuard.Refuse(request));
+        Assert.Null(CrossSiteRequestGuard.Refuse(request, ManagementCaller.Principal));
     }
 
     private static HttpRequest Request(string method)

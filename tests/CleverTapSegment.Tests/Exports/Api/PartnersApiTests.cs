@@ -126,4 +126,21 @@ public sealed class PartnersApiTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.PostAsJsonAsync("api/exports", new { })).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("api/exports")).StatusCode);
     }
+
+    [Fact]
+    public async Task A_forged_client_principal_gets_401_where_no_platform_signs_people_in()
+    {
+        // Locally (and in Azure without App Service Authentication) anyone can send the headers the platform would set.
+        using var client = new HttpClient { BaseAddress = _host.App.BaseAddress };
+        client.DefaultRequestHeaders.Add("X-MS-CLIENT-PRINCIPAL-ID", "00000000-0000-0000-0000-0000000000aa");
+        client.DefaultRequestHeaders.Add("X-MS-CLIENT-PRINCIPAL-NAME", "ada@example.com");
+        client.DefaultRequestHeaders.Add("X-MS-CLIENT-PRINCIPAL-IDP", "aad");
+        client.DefaultRequestHeaders.Add("X-MS-CLIENT-PRINCIPAL", Convert.ToBase64String("{\"auth_typ\":\"aad\",\"claims\":[]}"u8.ToArray()));
+        client.DefaultRequestHeaders.Add("X-Requested-With", "dashboard");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("api/partners")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.PostAsJsonAsync("api/partners", new { nickname = "forged", writeKey = "wk_forged_1234" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("api/ingest/stats")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Client.GetAsync("api/partners/forged")).StatusCode);
+    }
 }

@@ -250,6 +250,10 @@ public sealed class ExportEndToEndTests
         var export = await harness.GetExportAsync(id);
         Assert.Equal("RUNNING", export["status"]!.GetValue<string>());
         var runView = export["runs"]![0]!;
+        // The detail says when the item is tried again, and that nothing failed.
+        var itemView = Assert.Single(runView["items"]!.AsArray())!;
+        Assert.Equal(harness.Time.GetUtcNow() + ExportWorker.InProgressDelay, itemView["nextAttemptAt"]!.GetValue<DateTimeOffset>());
+        Assert.Null(itemView["lastError"]);
         var item = Assert.Single(await harness.Runs.GetItemsAsync(RunKeys.RunId(id, runView["windowStart"]!.GetValue<DateTimeOffset>())));
         Assert.Equal(WorkItemStatus.Running, item.Status);
         Assert.Equal(1, item.Pages);
