@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Text.Json;
 using CleverTapSegment.DevHost;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CleverTapSegment.Testing;
 
@@ -28,6 +29,9 @@ public sealed class WorkerAppOptions
 
     /// <summary>Every log entry of the worker, as it arrives (benchmarks print some).</summary>
     public Action<WorkerLogEntry>? OnWorkerLog { get; set; }
+
+    /// <summary>Receives the dev host's own log (forwarding, triggers, requests it refused), every level.</summary>
+    public ILoggerProvider? HostLogger { get; set; }
 }
 
 /// <summary>
@@ -104,6 +108,12 @@ public sealed class WorkerApp : IAsyncDisposable
         // CTSEG_DEBUG_DEVHOST=1 prints the dev host's own log (forwarding, triggers, the worker's output) to the console.
         if (Environment.GetEnvironmentVariable("CTSEG_DEBUG_DEVHOST") == "1")
             hostOptions.LoggerFactory = LoggerFactory.Create(logging => logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Debug));
+        if (options.HostLogger is { } hostLogger)
+        {
+            if (hostOptions.LoggerFactory is NullLoggerFactory)
+                hostOptions.LoggerFactory = new LoggerFactory();
+            hostOptions.LoggerFactory.AddProvider(hostLogger);
+        }
         foreach (var (key, value) in BuildSettings(options))
             hostOptions.Settings[key] = value;
         var problems = new ConcurrentQueue<WorkerLogEntry>();

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
+using CleverTapSegment.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace CleverTapSegment.Exports.Api;
@@ -35,6 +36,13 @@ internal static class JsonBody
         {
             var (field, message) = Describe<T>(exception);
             return (null, ValidationErrors.Single(field, message));
+        }
+        catch (Exception exception) when (RequestBodyFaults.TryGetStatusCode(exception, out var statusCode))
+        {
+            // Broken framing, a stalled or oversized body: the client's fault. The host in front has seen it first and
+            // answers with its own 400 / 408 / 413; this answer only keeps the invocation from failing as an error.
+            RequestBodyFaults.Log(request, statusCode, exception);
+            return (null, ValidationErrors.Single("body", $"the request body could not be read: {exception.Message}"));
         }
     }
 

@@ -49,8 +49,9 @@ internal sealed class HttpForwarder(WorkerSupervisor supervisor, FunctionInvoker
         }
 
         var invocationId = Guid.NewGuid().ToString();
+        var callerBody = new CallerRequestBody(context.Request.Body);
         using var abort = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
-        using var request = BuildRequest(context, workerUri, invocationId);
+        using var request = BuildRequest(context, callerBody, workerUri, invocationId);
         var invocation = invoker.InvokeAsync(session, function.Name, invocationId, "This function was programmatically called via the host APIs.",
             rpc => Describe(rpc, function, context), abort.Token);
         var sending = _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, abort.Token);
@@ -60,11 +61,12 @@ internal sealed class HttpForwarder(WorkerSupervisor supervisor, FunctionInvoker
             {
                 await abort.CancelAsync();
                 await Observe(sending);
-                context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+                AnswerFailure(context, callerBody, StatusCodes.Status500InternalServerError);
                 return;
             }
             using var response = await sending;
-            await RelayAsync(context, response, invocation, abort);
+            if (!await RelayAsync(context, response, invocation, abort))
+                AnswerFailure(context, callerBody, StatusCodes.Status500InternalServerError);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
@@ -73,13 +75,32 @@ internal sealed class HttpForwarder(WorkerSupervisor supervisor, FunctionInvoker
         catch (HttpRequestException exception)
         {
             await abort.CancelAsync();
-            logger.LogError("Forwarding {Method} {Path} to the worker at {WorkerUri} failed: {Error}",
-                context.Request.Method, context.Request.Path, workerUri, exception.Message);
-            await Observe(invocation);
-            if (!context.Response.HasStarted)
+            if (callerBody.Refusal is null)
             {
-                context.Response.StatusCode = StatusCodes.Status502BadGateway;
+                logger.LogError("Forwarding {Method} {Path} to the worker at {WorkerUri} failed: {Error}",
+                    context.Request.Method, context.Request.Path, workerUri, exception.Message);
             }
+            await Observe(invocation);
+            AnswerFailure(context, callerBody, StatusCodes.Status502BadGateway);
+        }
+    }
+
+    /// <summary>
+    /// A forward that failed: when Kestrel refused the caller's body (bad framing, too large, stalled) that is the
+    /// answer, Kestrel's own status for it, and an ordinary event logged once at Information without a stack trace,
+    /// the way the Functions host treats a bad request; otherwise <paramref name="statusCode"/>.
+    /// </summary>
+    private void AnswerFailure(HttpContext context, CallerRequestBody callerBody, int statusCode)
+    {
+        if (callerBody.Refusal is { } refusal)
+        {
+            logger.LogInformation("Bad request from the client on {Method} {Path}: {Reason} (answered {StatusCode})",
+                context.Request.Method, context.Request.Path, refusal.Reason, refusal.StatusCode);
+            statusCode = refusal.StatusCode;
+        }
+        if (!context.Response.HasStarted)
+        {
+            context.Response.StatusCode = statusCode;
         }
     }
 
@@ -88,8 +109,9 @@ internal sealed class HttpForwarder(WorkerSupervisor supervisor, FunctionInvoker
     /// <summary>
     /// The worker writes the body before it reports the outcome, so the body is read (and held) while waiting for
     /// the invocation; once it succeeded, status, headers and body go to the caller and the rest streams through.
+    /// False, with nothing sent, when the invocation failed.
     /// </summary>
-    private static async Task RelayAsync(HttpContext context, HttpResponseMessage response, Task<FunctionInvocationResult> invocation, CancellationTokenSource abort)
+    private static async Task<bool> RelayAsync(HttpContext context, HttpResponseMessage response, Task<FunctionInvocationResult> invocation, CancellationTokenSource abort)
     {
         var body = await response.Content.ReadAsStreamAsync(abort.Token);
         var held = new MemoryStream();
@@ -123,8 +145,7 @@ internal sealed class HttpForwarder(WorkerSupervisor supervisor, FunctionInvoker
             {
                 await Observe(reading);
             }
-            context.Response.StatusCode = StatusCodes.Status500InternalServerError;
-            return;
+            return false;
         }
 
         context.Response.StatusCode = (int)response.StatusCode;
@@ -153,9 +174,10 @@ internal sealed class HttpForwarder(WorkerSupervisor supervisor, FunctionInvoker
         {
             await body.CopyToAsync(context.Response.Body, abort.Token);
         }
+        return true;
     }
 
-    private static HttpRequestMessage BuildRequest(HttpContext context, Uri workerUri, string invocationId)
+    private static HttpRequestMessage BuildRequest(HttpContext context, Stream body, Uri workerUri, string invocationId)
     {
         // The raw target keeps the path and query exactly as the caller encoded them.
         var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget is { Length: > 0 } raw && raw.StartsWith('/')
@@ -165,7 +187,7 @@ internal sealed class HttpForwarder(WorkerSupervisor supervisor, FunctionInvoker
         var hasBody = context.Request.ContentLength is > 0 || context.Request.Headers.TransferEncoding.Count > 0;
         if (hasBody)
         {
-            request.Content = new StreamContent(context.Request.Body, ChunkSize);
+            request.Content = new StreamContent(body, ChunkSize);
             if (context.Request.ContentLength is { } length)
             {
                 request.Content.Headers.ContentLength = length;
