@@ -34,12 +34,25 @@ public sealed class HostileApp : IAsyncLifetime
     private readonly HostLogCapture _hostLog = new();
 
     public WorkerApp App { get; private set; } = null!;
+    public string StorageConnectionString => _azurite!.ConnectionString;
     public FakeCleverTap CleverTap { get; private set; } = null!;
     public FakeSegment Segment { get; private set; } = null!;
 
     /// <summary>Every entry the worker logged (all levels), and every entry the dev host logged itself.</summary>
     public IReadOnlyCollection<WorkerLogEntry> WorkerLog => _workerLog;
     public IReadOnlyCollection<(LogLevel Level, string Category, string Message, Exception? Exception)> HostLog => _hostLog.Entries;
+
+    /// <summary>Answers by family and status, for the suite's summary.</summary>
+    public ConcurrentDictionary<(string Family, int Status), int> Answers { get; } = new();
+
+    public void Record(string family, int status) => Answers.AddOrUpdate((family, status), 1, (_, count) => count + 1);
+
+    /// <summary>The worker's working set once the app had warmed up, before any hostile case (MB).</summary>
+    public double BaselineMegabytes { get; private set; }
+
+    /// <summary>A partner and a recurring export (never due) the management cases address by name and id.</summary>
+    public const string PartnerNickname = "hostile-partner";
+    public string ExportId { get; private set; } = "";
 
     /// <summary>The worker's working set now, in MB (the process the dev host runs).</summary>
     public double WorkerWorkingSetMegabytes()
@@ -67,7 +80,8 @@ public sealed class HostileApp : IAsyncLifetime
                 // A second account whose passcode CleverTap refuses: the failure path of the passcode.
                 ["CleverTap__Connections__refused__AccountId"] = CleverTap.AccountId,
                 ["CleverTap__Connections__refused__Passcode"] = Passcode + "-wrong",
-                ["CleverTap__Connections__refused__Region"] = "eu1",
+                // No Region here: a connection's own region would send it to that region's real host; without one it
+                // inherits CleverTap__ApiBaseUrl, the fake.
                 ["Segment__ApiBaseUrl"] = Segment.BaseAddress.ToString(),
                 ["Admin__ApiKey"] = AdminKey,
                 ["Ingest__SharedSecrets__0"] = SharedSecret,
@@ -79,6 +93,23 @@ public sealed class HostileApp : IAsyncLifetime
             },
         };
         App = await WorkerApp.StartAsync(options);
+        await CreatePartnerAndExportAsync();
+        BaselineMegabytes = WorkerWorkingSetMegabytes();
+    }
+
+    private async Task CreatePartnerAndExportAsync()
+    {
+        var partner = await SendAsync(Management(HttpMethod.Post, "api/partners",
+            $$"""{"nickname":"{{PartnerNickname}}","writeKey":"{{WriteKey}}","region":"US"}"""), CancellationToken.None);
+        if (partner.Status != HttpStatusCode.Created && partner.Status != HttpStatusCode.OK)
+            throw new InvalidOperationException($"Creating the hostile partner answered {partner.Status}: {partner.Body}");
+        var today = DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var export = await SendAsync(Management(HttpMethod.Post, "api/exports",
+            $$$"""{"partner":"{{{PartnerNickname}}}","dataType":"events","events":{"selection":"selected","names":["App Launched"]},"frequency":"recurring","recurring":{"everyHours":8,"startDate":"{{{today}}}"}}"""),
+            CancellationToken.None);
+        if (export.Status != HttpStatusCode.Created && export.Status != HttpStatusCode.OK)
+            throw new InvalidOperationException($"Creating the hostile export answered {export.Status}: {export.Body}");
+        ExportId = System.Text.Json.Nodes.JsonNode.Parse(export.Body)!["id"]!.GetValue<string>();
     }
 
     public async Task DisposeAsync()
@@ -129,26 +160,26 @@ public sealed class HostileApp : IAsyncLifetime
             return (response.StatusCode, response.Headers.ToString() + response.Content.Headers, body);
         }
     }
+}
 
-    /// <summary>The dev host's own log, as <see cref="DevHostOptions.LoggerFactory"/> receives it.</summary>
-    private sealed class HostLogCapture : ILoggerProvider
+/// <summary>The dev host's own log, as <see cref="DevHostOptions.LoggerFactory"/> receives it.</summary>
+internal sealed class HostLogCapture : ILoggerProvider
+{
+    public ConcurrentQueue<(LogLevel Level, string Category, string Message, Exception? Exception)> Entries { get; } = new();
+
+    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+    public void Dispose()
     {
-        public ConcurrentQueue<(LogLevel, string, string, Exception?)> Entries { get; } = new();
+    }
 
-        public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+    private sealed class Logger(HostLogCapture capture, string category) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
 
-        public void Dispose()
-        {
-        }
+        public bool IsEnabled(LogLevel logLevel) => true;
 
-        private sealed class Logger(HostLogCapture capture, string category) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                capture.Entries.Enqueue((logLevel, category, formatter(state, exception), exception));
-        }
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            capture.Entries.Enqueue((logLevel, category, formatter(state, exception), exception));
     }
 }

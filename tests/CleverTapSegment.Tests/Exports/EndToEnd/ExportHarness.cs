@@ -54,7 +54,7 @@ internal sealed class ExportHarness : IAsyncDisposable
     /// </summary>
     public static async Task<ExportHarness> StartAsync(DateTimeOffset now,
         FakeCleverTapExportOptions? cleverTapOptions = null, IReadOnlyDictionary<string, string?>? settings = null,
-        FakeSegmentOptions? segmentOptions = null)
+        FakeSegmentOptions? segmentOptions = null, Action<WorkerAppOptions>? configure = null)
     {
         var azurite = await AzuriteProcess.StartAsync();
         var cleverTap = await FakeCleverTapExportApi.StartAsync(cleverTapOptions);
@@ -77,6 +77,7 @@ internal sealed class ExportHarness : IAsyncDisposable
         options.Settings["AzureFunctionsJobHost__extensions__queues__maxPollingInterval"] = "00:00:00.200";
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             options.Settings[key] = value;
+        configure?.Invoke(options);
         try
         {
             var app = await WorkerApp.StartAsync(options);

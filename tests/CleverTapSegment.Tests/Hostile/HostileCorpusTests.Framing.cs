@@ -4,18 +4,13 @@ using CleverTapSegment.Testing;
 namespace CleverTapSegment.Tests.Hostile;
 
 /// <summary>
-/// Broken HTTP framing on raw sockets (HttpClient will not send it): truncated, malformed or overflowing chunks,
-/// lying or duplicated lengths, bodies over the limit, bodies that stall. Each is the client's fault: a 400, 408 or
-/// 413, never a 5xx, on the ingest endpoint (live and dry run) and on the management API.
+/// Framing: broken HTTP framing on raw sockets (HttpClient will not send it): truncated, malformed or overflowing
+/// chunks, lying or duplicated lengths, bodies over the limit, bodies that stall. Each is the client's fault: a 400,
+/// 408 or 413, never a 5xx, on the ingest endpoint (live and dry run) and on the management API.
 /// </summary>
-[Collection("Hostile")]
-[Trait("Category", "Hostile")]
-[Trait("Category", "Slow")]
-public sealed class FramingCorpusTests(HostileApp hostile)
+public sealed partial class HostileCorpusTests
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
-
-    private static readonly string[] Targets = ["/api/segment", "/api/segment?dryRun=true", "/api/partners"];
+    private static readonly string[] FramingTargets = ["/api/segment", "/api/segment?dryRun=true", "/api/partners"];
 
     private const string Event = """{"type":"track","event":"Framing","userId":"framing-user"}""";
 
@@ -62,10 +57,10 @@ public sealed class FramingCorpusTests(HostileApp hostile)
         ["chunked body stalls between chunks"] = new(["Transfer-Encoding: chunked"], Bytes($"{Event.Length:x}\r\n{Event}\r\n"), [408, 400]),
     };
 
-    public static TheoryData<string, string> Cases()
+    public static TheoryData<string, string> FramingCases()
     {
         var data = new TheoryData<string, string>();
-        foreach (var target in Targets)
+        foreach (var target in FramingTargets)
         {
             foreach (var name in s_framings.Keys)
                 data.Add(target, name);
@@ -74,13 +69,14 @@ public sealed class FramingCorpusTests(HostileApp hostile)
     }
 
     [Theory]
-    [MemberData(nameof(Cases))]
+    [MemberData(nameof(FramingCases))]
     public async Task Broken_framing_is_the_clients_fault(string target, string framing)
     {
         using var timeout = new CancellationTokenSource(Patience);
 
-        var answer = await SendAsync(target, s_framings[framing], timeout.Token);
+        var answer = await SendFramingAsync(target, s_framings[framing], timeout.Token);
 
+        hostile.Record("framing", answer.StatusCode);
         Assert.True(s_framings[framing].Expected.Contains(answer.StatusCode), $"{framing} on {target}: {answer}");
     }
 
@@ -88,17 +84,17 @@ public sealed class FramingCorpusTests(HostileApp hostile)
     public async Task Stalled_bodies_are_given_up_on_as_the_clients_fault()
     {
         using var timeout = new CancellationTokenSource(Patience * 2);
-        var cases = Targets.SelectMany(target => s_stalls.Select(stall => (Target: target, stall.Key, stall.Value))).ToList();
+        var cases = FramingTargets.SelectMany(target => s_stalls.Select(stall => (Target: target, stall.Key, stall.Value))).ToList();
 
         // Concurrently: each waits out the server's grace period for a slow body.
-        var answers = await Task.WhenAll(cases.Select(async stall => (stall.Target, stall.Key, stall.Value, Answer: await SendAsync(stall.Target, stall.Value, timeout.Token))));
+        var answers = await Task.WhenAll(cases.Select(async stall => (stall.Target, stall.Key, stall.Value, Answer: await SendFramingAsync(stall.Target, stall.Value, timeout.Token))));
+        foreach (var answer in answers)
+            hostile.Record("framing (stalled)", answer.Answer.StatusCode);
 
         Assert.All(answers, answer => Assert.True(answer.Value.Expected.Contains(answer.Answer.StatusCode), $"{answer.Key} on {answer.Target}: {answer.Answer}"));
     }
 
-    internal static IReadOnlyCollection<string> FramingNames => s_framings.Keys;
-
-    private Task<RawHttpAnswer> SendAsync(string target, Framing framing, CancellationToken cancellationToken)
+    private Task<RawHttpAnswer> SendFramingAsync(string target, Framing framing, CancellationToken cancellationToken)
     {
         var headers = new List<string>(framing.Headers) { "Content-Type: application/json" };
         headers.AddRange(target.StartsWith("/api/segment", StringComparison.Ordinal)
