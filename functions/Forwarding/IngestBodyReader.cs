@@ -36,7 +36,7 @@ public static class IngestBodyReader
                     return TooLarge(maxBytes);
             }
         }
-        catch (Exception exception) when (RequestBodyFaults.TryGetStatusCode(exception, out var statusCode))
+        catch (Exception exception) when (RequestBodyFaults.TryGetStatusCode(exception, request, out var statusCode))
         {
             RequestBodyFaults.Log(request, statusCode, exception);
             return statusCode == StatusCodes.Status413PayloadTooLarge

@@ -10,14 +10,16 @@ internal static partial class RequestBodyFaults
 {
     public const string LogCategory = "CleverTapSegment.Hosting.RequestBodyFaults";
 
-    /// <summary>The status that answers <paramref name="exception"/>, thrown while reading a request body, if it is a body fault.</summary>
-    public static bool TryGetStatusCode(Exception exception, out int statusCode)
+    /// <summary>The status that answers <paramref name="exception"/>, thrown while reading <paramref name="request"/>'s body, if it is a body fault.</summary>
+    public static bool TryGetStatusCode(Exception exception, HttpRequest request, out int statusCode)
     {
         statusCode = exception switch
         {
             BadHttpRequestException refused => refused.StatusCode,
             // The connection ended inside the body (Kestrel's "Unexpected end of request content" and resets come as IOException).
             IOException => StatusCodes.Status400BadRequest,
+            // The client's connection was aborted mid-body: no one is left to answer, and nothing failed here.
+            OperationCanceledException when request.HttpContext.RequestAborted.IsCancellationRequested => StatusCodes.Status400BadRequest,
             _ => 0,
         };
         return statusCode != 0;

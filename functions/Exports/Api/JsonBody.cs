@@ -40,7 +40,7 @@ internal static class JsonBody
             var (field, message) = Describe<T>(exception);
             return (null, ValidationErrors.Single(field, message));
         }
-        catch (Exception exception) when (RequestBodyFaults.TryGetStatusCode(exception, out var statusCode))
+        catch (Exception exception) when (RequestBodyFaults.TryGetStatusCode(exception, request, out var statusCode))
         {
             // Broken framing, a stalled or oversized body: the client's fault. The host in front has seen it first and
             // answers with its own 400 / 408 / 413; this answer only keeps the invocation from failing as an error.

@@ -11,6 +11,7 @@ namespace CleverTapSegment.DevHost.Http;
 internal sealed class CallerRequestBody(Stream inner) : Stream
 {
     private CallerBodyRefusal? _refusal;
+    private ReadOnlyMemory<byte> _primed;
 
     /// <summary>Why Kestrel refused the caller's body, once it has.</summary>
     public CallerBodyRefusal? Refusal => Volatile.Read(ref _refusal);
@@ -21,10 +22,36 @@ internal sealed class CallerRequestBody(Stream inner) : Stream
     public override long Length => throw new NotSupportedException();
     public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
+    /// <summary>
+    /// Reads the body's first bytes before the worker hears of the request (they are served first afterwards), so
+    /// a body Kestrel refuses at once (an overflowing chunk size, a length over the limit, nothing arriving) is
+    /// answered without invoking the function, as a host in front of a function does; a forward cut off before
+    /// the worker's start call would fail its invocation as an error. False when the body was refused.
+    /// </summary>
+    public async Task<bool> PrimeAsync(CancellationToken cancellationToken)
+    {
+        var buffer = new byte[16 * 1024];
+        try
+        {
+            _primed = buffer.AsMemory(0, await inner.ReadAsync(buffer, cancellationToken));
+            return true;
+        }
+        catch (Exception exception) when (exception is BadHttpRequestException or IOException)
+        {
+            Remember(exception);
+            return false;
+        }
+    }
+
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
+        if (TakePrimed(buffer.Length) is { IsEmpty: false } primed)
+        {
+            primed.Span.CopyTo(buffer);
+            return primed.Length;
+        }
         try
         {
             return inner.Read(buffer);
@@ -41,6 +68,11 @@ internal sealed class CallerRequestBody(Stream inner) : Stream
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
+        if (TakePrimed(buffer.Length) is { IsEmpty: false } primed)
+        {
+            primed.CopyTo(buffer);
+            return primed.Length;
+        }
         try
         {
             return await inner.ReadAsync(buffer, cancellationToken);
@@ -50,6 +82,13 @@ internal sealed class CallerRequestBody(Stream inner) : Stream
             Remember(exception);
             throw;
         }
+    }
+
+    private ReadOnlyMemory<byte> TakePrimed(int atMost)
+    {
+        var taken = _primed[..Math.Min(atMost, _primed.Length)];
+        _primed = _primed[taken.Length..];
+        return taken;
     }
 
     private void Remember(Exception exception)

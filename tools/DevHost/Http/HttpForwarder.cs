@@ -50,11 +50,17 @@ internal sealed class HttpForwarder(WorkerSupervisor supervisor, FunctionInvoker
 
         var invocationId = Guid.NewGuid().ToString();
         var callerBody = new CallerRequestBody(context.Request.Body);
+        if (HasBody(context.Request) && !await callerBody.PrimeAsync(context.RequestAborted))
+        {
+            AnswerFailure(context, callerBody, StatusCodes.Status400BadRequest);
+            return;
+        }
         using var abort = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        using var abortForward = CancellationTokenSource.CreateLinkedTokenSource(abort.Token);
         using var request = BuildRequest(context, callerBody, workerUri, invocationId);
         var invocation = invoker.InvokeAsync(session, function.Name, invocationId, "This function was programmatically called via the host APIs.",
             rpc => Describe(rpc, function, context), abort.Token);
-        var sending = _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, abort.Token);
+        var sending = _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, abortForward.Token);
         try
         {
             if (await Task.WhenAny(invocation, sending) == invocation && !(await invocation).Succeeded)
@@ -74,9 +80,11 @@ internal sealed class HttpForwarder(WorkerSupervisor supervisor, FunctionInvoker
         }
         catch (HttpRequestException exception)
         {
-            await abort.CancelAsync();
+            // A body Kestrel refused cut the forward off: the worker has the request and refuses the body cut short
+            // itself, so its invocation ends on its own; cancelled, it would be logged as a failed invocation.
             if (callerBody.Refusal is null)
             {
+                await abort.CancelAsync();
                 logger.LogError("Forwarding {Method} {Path} to the worker at {WorkerUri} failed: {Error}",
                     context.Request.Method, context.Request.Path, workerUri, exception.Message);
             }
@@ -177,6 +185,8 @@ internal sealed class HttpForwarder(WorkerSupervisor supervisor, FunctionInvoker
         return true;
     }
 
+    private static bool HasBody(HttpRequest request) => request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0;
+
     private static HttpRequestMessage BuildRequest(HttpContext context, Stream body, Uri workerUri, string invocationId)
     {
         // The raw target keeps the path and query exactly as the caller encoded them.
@@ -184,10 +194,9 @@ internal sealed class HttpForwarder(WorkerSupervisor supervisor, FunctionInvoker
             ? raw
             : context.Request.Path.ToUriComponent() + context.Request.QueryString.ToUriComponent();
         var request = new HttpRequestMessage(new HttpMethod(context.Request.Method), new Uri(workerUri, target));
-        var hasBody = context.Request.ContentLength is > 0 || context.Request.Headers.TransferEncoding.Count > 0;
-        if (hasBody)
+        if (HasBody(context.Request))
         {
-            request.Content = new StreamContent(body, ChunkSize);
+            request.Content = new CallerBodyContent(body, ChunkSize);
             if (context.Request.ContentLength is { } length)
             {
                 request.Content.Headers.ContentLength = length;
