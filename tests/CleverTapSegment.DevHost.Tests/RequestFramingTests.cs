@@ -41,24 +41,28 @@ public sealed class RequestFramingTests(DevHostFixture fixture) : IDisposable
         var logged = Assert.Single(hostLog.Entries, entry => entry.Message.StartsWith("Bad request from the client", StringComparison.Ordinal));
         Assert.Equal(LogLevel.Information, logged.Level);
         Assert.Null(logged.Exception);
-        Assert.DoesNotContain(hostLog.Entries, entry => entry.Level >= LogLevel.Warning);
+        // The forwarding itself reports nothing worse; the sample function, which does not guard its body read, may fail.
+        Assert.DoesNotContain(hostLog.Entries, entry => entry.Level >= LogLevel.Warning && entry.Category == "Host.Http");
     }
 
-    private sealed class CapturedLog : ILoggerProvider, ILogger
+    private sealed class CapturedLog : ILoggerProvider
     {
-        public ConcurrentQueue<(LogLevel Level, string Message, Exception? Exception)> Entries { get; } = new();
+        public ConcurrentQueue<(LogLevel Level, string Category, string Message, Exception? Exception)> Entries { get; } = new();
 
-        public ILogger CreateLogger(string categoryName) => this;
-
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            Entries.Enqueue((logLevel, formatter(state, exception), exception));
+        public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
         public void Dispose()
         {
+        }
+
+        private sealed class Logger(CapturedLog log, string category) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => true;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+                log.Entries.Enqueue((logLevel, category, formatter(state, exception), exception));
         }
     }
 }

@@ -12,6 +12,7 @@ internal sealed class CallerRequestBody(Stream inner) : Stream
 {
     private CallerBodyRefusal? _refusal;
     private ReadOnlyMemory<byte> _primed;
+    private Task<int>? _pendingRead;
 
     /// <summary>Why Kestrel refused the caller's body, once it has.</summary>
     public CallerBodyRefusal? Refusal => Volatile.Read(ref _refusal);
@@ -73,16 +74,23 @@ internal sealed class CallerRequestBody(Stream inner) : Stream
             primed.CopyTo(buffer);
             return primed.Length;
         }
-        try
-        {
-            return await inner.ReadAsync(buffer, cancellationToken);
-        }
-        catch (Exception exception)
-        {
-            Remember(exception);
-            throw;
-        }
+        // The read itself is not cancelled with the forward: it ends on its own, with data or with Kestrel's refusal
+        // (its minimum data rate bounds every read), so SettledAsync can tell a caller that stalled from one that did not.
+        var read = inner.ReadAsync(buffer, CancellationToken.None).AsTask();
+        _pendingRead = read;
+        _ = read.ContinueWith(failed => Remember(failed.Exception!.GetBaseException()), CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return await read.WaitAsync(cancellationToken);
     }
+
+    /// <summary>
+    /// Completes when no read of the caller's body is in flight any more. When the worker fails while the caller is
+    /// still sending (its own Kestrel gave up on the same stalled body a moment earlier), the caller's read ends in
+    /// Kestrel's refusal, which is then the answer, not the failed invocation's 500.
+    /// </summary>
+    public Task SettledAsync() => _pendingRead is { } read
+        ? read.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default)
+        : Task.CompletedTask;
 
     private ReadOnlyMemory<byte> TakePrimed(int atMost)
     {

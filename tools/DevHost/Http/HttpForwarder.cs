@@ -67,12 +67,16 @@ internal sealed class HttpForwarder(WorkerSupervisor supervisor, FunctionInvoker
             {
                 await abort.CancelAsync();
                 await Observe(sending);
+                await callerBody.SettledAsync();
                 AnswerFailure(context, callerBody, StatusCodes.Status500InternalServerError);
                 return;
             }
             using var response = await sending;
             if (!await RelayAsync(context, response, invocation, abort))
+            {
+                await callerBody.SettledAsync();
                 AnswerFailure(context, callerBody, StatusCodes.Status500InternalServerError);
+            }
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
