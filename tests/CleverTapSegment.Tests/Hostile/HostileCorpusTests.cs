@@ -68,11 +68,7 @@ public sealed partial class HostileCorpusTests(HostileApp hostile, ITestOutputHe
         Assert.False(hostile.App.Host.WorkerCrashed.IsCompleted, "The worker process exited during the corpus.");
         // Hostile input is the client's fault: nothing the corpus sends may be logged as an error or with a stack
         // trace, by the worker or the dev host (an error here is what pages someone, and a sender could flood it).
-        // One exception, not the app's: a client that hangs up mid-body (the "connection closed" framing cases) makes
-        // the dev host cancel the invocation, as the Functions host does; when the cancellation reaches the worker
-        // before the forwarded request, the worker SDK logs it as an error. docs/reliability.md, "Known limits".
         var workerErrors = hostile.WorkerLog.Where(entry => entry.Level >= LogLevel.Error || entry.Exception is not null)
-            .Where(entry => !$"{entry.Message} {entry.Exception}".Contains("Function invocation cancelled while waiting for start call", StringComparison.Ordinal))
             .Select(entry => $"{entry.Level} {entry.Category}: {entry.Message} {entry.Exception}").ToList();
         Assert.True(workerErrors.Count == 0, $"{workerErrors.Count} worker log entries are errors or carry a stack trace:\n{string.Join("\n", workerErrors.Take(5))}");
         var hostErrors = hostile.HostLog.Where(entry => entry.Level >= LogLevel.Warning || entry.Exception is not null)

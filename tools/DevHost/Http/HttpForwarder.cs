@@ -55,8 +55,11 @@ internal sealed class HttpForwarder(WorkerSupervisor supervisor, FunctionInvoker
             AnswerFailure(context, callerBody, StatusCodes.Status400BadRequest);
             return;
         }
-        using var abort = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
-        using var abortForward = CancellationTokenSource.CreateLinkedTokenSource(abort.Token);
+        // The invocation is cancelled only when the forward itself failed. A caller that hangs up cuts the forward off
+        // (abortForward), and the function sees its request aborted and ends; cancelled over the protocol instead, an
+        // invocation whose request had not reached the worker yet was logged by the worker as a failed invocation.
+        using var abort = new CancellationTokenSource();
+        using var abortForward = CancellationTokenSource.CreateLinkedTokenSource(abort.Token, context.RequestAborted);
         using var request = BuildRequest(context, callerBody, workerUri, invocationId);
         var invocation = invoker.InvokeAsync(session, function.Name, invocationId, "This function was programmatically called via the host APIs.",
             rpc => Describe(rpc, function, context), abort.Token);
@@ -72,7 +75,7 @@ internal sealed class HttpForwarder(WorkerSupervisor supervisor, FunctionInvoker
                 return;
             }
             using var response = await sending;
-            if (!await RelayAsync(context, response, invocation, abort))
+            if (!await RelayAsync(context, response, invocation, abortForward))
             {
                 await callerBody.SettledAsync();
                 AnswerFailure(context, callerBody, StatusCodes.Status500InternalServerError);
@@ -80,7 +83,8 @@ internal sealed class HttpForwarder(WorkerSupervisor supervisor, FunctionInvoker
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
-            // The caller went away; the invocation was cancelled with it.
+            // The caller went away; the forward went with it, and the invocation ends as the worker sees that.
+            await Observe(invocation);
         }
         catch (HttpRequestException exception)
         {
