@@ -45,9 +45,9 @@ public sealed class IngestRequestReader(CleverTapAccounts accounts, IOptions<Ing
         if (_options.RequiresBasicAuth && !IngestAuthentication.IsValidBasicAuth(request.Headers.Authorization, _options.BasicAuthUsername!, _options.BasicAuthPassword))
             return (null, new IngestRefusal(StatusCodes.Status401Unauthorized, "Missing or wrong Basic credentials.", "Basic realm=\"segment\""));
 
-        var body = await IngestBodyReader.ReadAsync(request, _options.MaxBodyBytes, cancellationToken);
-        if (body is not { } bytes)
-            return Refuse(StatusCodes.Status413PayloadTooLarge, $"Request body is larger than {_options.MaxBodyBytes} bytes (Ingest__MaxBodyBytes).");
+        var (bytes, bodyRefusal) = await IngestBodyReader.ReadAsync(request, _options.MaxBodyBytes, cancellationToken);
+        if (bodyRefusal is not null)
+            return (null, bodyRefusal);
 
         JsonDocument document;
         try

@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Text.Json;
 using CleverTapSegment.DevHost;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CleverTapSegment.Testing;
 
@@ -34,6 +35,9 @@ public sealed class WorkerAppOptions
     /// null): how long a message stays hidden after its worker is killed.
     /// </summary>
     public TimeSpan? QueueMessageLease { get; set; }
+
+    /// <summary>Receives the dev host's own log (forwarding, triggers, requests it refused), every level.</summary>
+    public ILoggerProvider? HostLogger { get; set; }
 }
 
 /// <summary>
@@ -110,6 +114,12 @@ public sealed class WorkerApp : IAsyncDisposable
         // CTSEG_DEBUG_DEVHOST=1 prints the dev host's own log (forwarding, triggers, the worker's output) to the console.
         if (Environment.GetEnvironmentVariable("CTSEG_DEBUG_DEVHOST") == "1")
             hostOptions.LoggerFactory = LoggerFactory.Create(logging => logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Debug));
+        if (options.HostLogger is { } hostLogger)
+        {
+            if (hostOptions.LoggerFactory is NullLoggerFactory)
+                hostOptions.LoggerFactory = new LoggerFactory();
+            hostOptions.LoggerFactory.AddProvider(hostLogger);
+        }
         foreach (var (key, value) in BuildSettings(options))
             hostOptions.Settings[key] = value;
         var problems = new ConcurrentQueue<WorkerLogEntry>();

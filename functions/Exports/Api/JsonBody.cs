@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
+using CleverTapSegment.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace CleverTapSegment.Exports.Api;
@@ -17,6 +18,9 @@ internal static class JsonBody
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
         // The web defaults read "8" as 8; every other field is held to its JSON type, so numbers are too.
         NumberHandling = JsonNumberHandling.Strict,
+        // {"nickname":"a","nickname":"b"} would otherwise be read as "b": a field given twice is ambiguous (another
+        // reader, a proxy or a log may take the first), so it is refused like any other malformed body.
+        AllowDuplicateProperties = false,
     };
 
     public static async Task<(T? Body, ValidationProblem? Problem)> ReadAsync<T>(HttpRequest request, CancellationToken cancellationToken)
@@ -36,6 +40,13 @@ internal static class JsonBody
             var (field, message) = Describe<T>(exception);
             return (null, ValidationErrors.Single(field, message));
         }
+        catch (Exception exception) when (RequestBodyFaults.TryGetStatusCode(exception, request, out var statusCode))
+        {
+            // Broken framing, a stalled or oversized body: the client's fault. The host in front has seen it first and
+            // answers with its own 400 / 408 / 413; this answer only keeps the invocation from failing as an error.
+            RequestBodyFaults.Log(request, statusCode, exception);
+            return (null, ValidationErrors.Single("body", $"the request body could not be read: {exception.Message}"));
+        }
     }
 
     // System.Text.Json's messages name our .NET types; say what is wrong in the API's own terms instead.
@@ -44,6 +55,8 @@ internal static class JsonBody
         var path = string.IsNullOrEmpty(exception.Path) || exception.Path == "$" ? null : exception.Path.TrimStart('$', '.');
         if (path is not null && exception.Message.Contains("could not be mapped", StringComparison.Ordinal))
             return (path, "is not a field of this request");
+        if (path is not null && exception.Message.Contains("Duplicate", StringComparison.OrdinalIgnoreCase))
+            return (path, "is given more than once");
         if (exception.Message.Contains("could not be converted", StringComparison.Ordinal))
             return path is null ? ("body", "the body must be a JSON object") : (path, $"has a value of the wrong JSON type: {Expected<T>(path)}");
         return ("body", $"the body is not valid JSON (line {exception.LineNumber + 1}, byte {exception.BytePositionInLine + 1})");

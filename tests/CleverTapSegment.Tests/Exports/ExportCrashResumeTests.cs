@@ -43,7 +43,7 @@ public sealed class ExportCrashResumeTests(ITestOutputHelper output)
         await using var harness = await ExportHarness.StartAsync(Now,
             new FakeCleverTapExportOptions { RecordsPerDay = static (_, _) => RecordsPerItem },
             new Dictionary<string, string?> { ["Exports__PageSize"] = PageSize.ToString(CultureInfo.InvariantCulture) },
-            queueMessageLease: Lease);
+            configure: options => options.QueueMessageLease = Lease);
         await harness.CreatePartnerAsync();
         var expected = harness.ExpectedMessageIds(Events, Days);
         Assert.Equal(Records, expected.Count);

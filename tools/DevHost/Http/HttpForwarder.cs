@@ -49,37 +49,74 @@ internal sealed class HttpForwarder(WorkerSupervisor supervisor, FunctionInvoker
         }
 
         var invocationId = Guid.NewGuid().ToString();
-        using var abort = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
-        using var request = BuildRequest(context, workerUri, invocationId);
+        var callerBody = new CallerRequestBody(context.Request.Body);
+        if (HasBody(context.Request) && !await callerBody.PrimeAsync(context.RequestAborted))
+        {
+            AnswerFailure(context, callerBody, StatusCodes.Status400BadRequest);
+            return;
+        }
+        // The invocation is cancelled only when the forward itself failed. A caller that hangs up cuts the forward off
+        // (abortForward), and the function sees its request aborted and ends; cancelled over the protocol instead, an
+        // invocation whose request had not reached the worker yet was logged by the worker as a failed invocation.
+        using var abort = new CancellationTokenSource();
+        using var abortForward = CancellationTokenSource.CreateLinkedTokenSource(abort.Token, context.RequestAborted);
+        using var request = BuildRequest(context, callerBody, workerUri, invocationId);
         var invocation = invoker.InvokeAsync(session, function.Name, invocationId, "This function was programmatically called via the host APIs.",
             rpc => Describe(rpc, function, context), abort.Token);
-        var sending = _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, abort.Token);
+        var sending = _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, abortForward.Token);
         try
         {
             if (await Task.WhenAny(invocation, sending) == invocation && !(await invocation).Succeeded)
             {
                 await abort.CancelAsync();
                 await Observe(sending);
-                context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+                await callerBody.SettledAsync();
+                AnswerFailure(context, callerBody, StatusCodes.Status500InternalServerError);
                 return;
             }
             using var response = await sending;
-            await RelayAsync(context, response, invocation, abort);
+            if (!await RelayAsync(context, response, invocation, abortForward))
+            {
+                await callerBody.SettledAsync();
+                AnswerFailure(context, callerBody, StatusCodes.Status500InternalServerError);
+            }
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
-            // The caller went away; the invocation was cancelled with it.
+            // The caller went away; the forward went with it, and the invocation ends as the worker sees that.
+            await Observe(invocation);
         }
         catch (HttpRequestException exception)
         {
-            await abort.CancelAsync();
-            logger.LogError("Forwarding {Method} {Path} to the worker at {WorkerUri} failed: {Error}",
-                context.Request.Method, context.Request.Path, workerUri, exception.Message);
-            await Observe(invocation);
-            if (!context.Response.HasStarted)
+            // A body Kestrel refused cut the forward off: the worker has the request and refuses the body cut short
+            // itself, so its invocation ends on its own; cancelled, it would be logged as a failed invocation.
+            if (callerBody.Refusal is null)
             {
-                context.Response.StatusCode = StatusCodes.Status502BadGateway;
+                await abort.CancelAsync();
+                logger.LogError("Forwarding {Method} {Path} to the worker at {WorkerUri} failed: {Error}",
+                    context.Request.Method, context.Request.Path, workerUri, exception.Message);
             }
+            await Observe(invocation);
+            AnswerFailure(context, callerBody, StatusCodes.Status502BadGateway);
+        }
+    }
+
+    /// <summary>
+    /// A forward that failed: when Kestrel refused the caller's body (bad framing, too large, stalled) that is the
+    /// answer, Kestrel's own status for it, and an ordinary event logged once at Information without a stack trace,
+    /// the way the Functions host treats a bad request; otherwise <paramref name="statusCode"/>.
+    /// </summary>
+    private void AnswerFailure(HttpContext context, CallerRequestBody callerBody, int statusCode)
+    {
+        if (callerBody.Refusal is { } refusal)
+        {
+            logger.LogInformation("Bad request from the client on {Method} {Path}: {Reason} (answered {StatusCode})",
+                context.Request.Method, context.Request.Path, refusal.Reason, refusal.StatusCode);
+            statusCode = refusal.StatusCode;
+        }
+        if (!context.Response.HasStarted)
+        {
+            context.Response.StatusCode = statusCode;
         }
     }
 
@@ -88,8 +125,9 @@ internal sealed class HttpForwarder(WorkerSupervisor supervisor, FunctionInvoker
     /// <summary>
     /// The worker writes the body before it reports the outcome, so the body is read (and held) while waiting for
     /// the invocation; once it succeeded, status, headers and body go to the caller and the rest streams through.
+    /// False, with nothing sent, when the invocation failed.
     /// </summary>
-    private static async Task RelayAsync(HttpContext context, HttpResponseMessage response, Task<FunctionInvocationResult> invocation, CancellationTokenSource abort)
+    private static async Task<bool> RelayAsync(HttpContext context, HttpResponseMessage response, Task<FunctionInvocationResult> invocation, CancellationTokenSource abort)
     {
         var body = await response.Content.ReadAsStreamAsync(abort.Token);
         var held = new MemoryStream();
@@ -123,8 +161,7 @@ internal sealed class HttpForwarder(WorkerSupervisor supervisor, FunctionInvoker
             {
                 await Observe(reading);
             }
-            context.Response.StatusCode = StatusCodes.Status500InternalServerError;
-            return;
+            return false;
         }
 
         context.Response.StatusCode = (int)response.StatusCode;
@@ -153,19 +190,21 @@ internal sealed class HttpForwarder(WorkerSupervisor supervisor, FunctionInvoker
         {
             await body.CopyToAsync(context.Response.Body, abort.Token);
         }
+        return true;
     }
 
-    private static HttpRequestMessage BuildRequest(HttpContext context, Uri workerUri, string invocationId)
+    private static bool HasBody(HttpRequest request) => request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0;
+
+    private static HttpRequestMessage BuildRequest(HttpContext context, Stream body, Uri workerUri, string invocationId)
     {
         // The raw target keeps the path and query exactly as the caller encoded them.
         var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget is { Length: > 0 } raw && raw.StartsWith('/')
             ? raw
             : context.Request.Path.ToUriComponent() + context.Request.QueryString.ToUriComponent();
         var request = new HttpRequestMessage(new HttpMethod(context.Request.Method), new Uri(workerUri, target));
-        var hasBody = context.Request.ContentLength is > 0 || context.Request.Headers.TransferEncoding.Count > 0;
-        if (hasBody)
+        if (HasBody(context.Request))
         {
-            request.Content = new StreamContent(context.Request.Body, ChunkSize);
+            request.Content = new CallerBodyContent(body, ChunkSize);
             if (context.Request.ContentLength is { } length)
             {
                 request.Content.Headers.ContentLength = length;

@@ -27,6 +27,8 @@ public sealed class JsonBodyTests
     [InlineData("""{"events":{"names":"Charged"}}""", "events.names", "wrong JSON type: an array is expected")]
     [InlineData("""{"recurring":6}""", "recurring", "wrong JSON type: an object is expected")]
     [InlineData("""{"events":{"names":["ok",7]}}""", "events.names[1]", "wrong JSON type: a string is expected")]
+    [InlineData("""{"partner":"a","partner":"b"}""", "partner", "is given more than once")]
+    [InlineData("""{"recurring":{"everyHours":6,"everyHours":8}}""", "recurring.everyHours", "is given more than once")]
     [InlineData("""{"partner":"prod" """, "body", "not valid JSON")]
     [InlineData("""[1,2]""", "body", "JSON object")]
     [InlineData("""null""", "body", "JSON object")]

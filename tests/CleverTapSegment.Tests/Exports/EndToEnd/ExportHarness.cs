@@ -61,13 +61,13 @@ internal sealed class ExportHarness : IAsyncDisposable
     /// </summary>
     public static async Task<ExportHarness> StartAsync(DateTimeOffset now,
         FakeCleverTapExportOptions? cleverTapOptions = null, IReadOnlyDictionary<string, string?>? settings = null,
-        FakeSegmentOptions? segmentOptions = null, TimeSpan? queueMessageLease = null)
+        FakeSegmentOptions? segmentOptions = null, Action<WorkerAppOptions>? configure = null)
     {
         var azurite = await AzuriteProcess.StartAsync();
         var cleverTap = await FakeCleverTapExportApi.StartAsync(cleverTapOptions);
         var segment = await FakeSegment.StartAsync(segmentOptions ?? new FakeSegmentOptions { WriteKeys = [WriteKey] });
         var time = new WorkerClock(now);
-        var options = new WorkerAppOptions { Clock = time, QueueMessageLease = queueMessageLease };
+        var options = new WorkerAppOptions { Clock = time };
         options.Settings["AzureWebJobsStorage"] = azurite.ConnectionString;
         options.Settings["CleverTap__ApiBaseUrl"] = cleverTap.BaseAddress.ToString();
         options.Settings["CleverTap__AccountId"] = cleverTap.Options.AccountId;
@@ -84,6 +84,7 @@ internal sealed class ExportHarness : IAsyncDisposable
         options.Settings["AzureFunctionsJobHost__extensions__queues__maxPollingInterval"] = "00:00:00.200";
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             options.Settings[key] = value;
+        configure?.Invoke(options);
         try
         {
             var app = await WorkerApp.StartAsync(options);
