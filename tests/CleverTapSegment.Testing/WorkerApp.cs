@@ -28,6 +28,12 @@ public sealed class WorkerAppOptions
 
     /// <summary>Every log entry of the worker, as it arrives (benchmarks print some).</summary>
     public Action<WorkerLogEntry>? OnWorkerLog { get; set; }
+
+    /// <summary>
+    /// How long a received queue message stays invisible while it runs (the host's 10 minutes when null). A test that
+    /// kills the worker mid-invocation shortens it, so the messages it held come back within the test.
+    /// </summary>
+    public TimeSpan? QueueMessageLease { get; set; }
 }
 
 /// <summary>
@@ -115,6 +121,8 @@ public sealed class WorkerApp : IAsyncDisposable
         };
         if (options.Clock is { } clock)
             hostOptions.TimeProvider = clock.Fake;
+        if (options.QueueMessageLease is { } lease)
+            hostOptions.QueueMessageLease = lease;
         var host = await DevHostServer.StartAsync(hostOptions);
         var app = new WorkerApp(host, problems);
         try
