@@ -85,7 +85,7 @@ public sealed partial class SpoolDelivery(
             var result = outcomes[i].Result;
             if (result.Outcome == RecordOutcome.Delivered)
                 delivered.Add(toSend[i]);
-            else if (result.IsTransient)
+            else if (result.IsTransient && !RefusesCredentials(result))
                 remaining.Add(toSend[i]);
             else
                 rejected.Add((toSend[i], result.Reason ?? "rejected by CleverTap"));
@@ -106,6 +106,13 @@ public sealed partial class SpoolDelivery(
             LogRetrying(logger, remaining.Count, account.Name, attempt, delay);
         }
     }
+
+    /// <summary>
+    /// 401/403: the passcode or region is wrong (https://developer.clevertap.com/docs/api-errors). Delivered mode
+    /// answers 503 so Segment retries for its four hours; the spool would retry for days without a chance, so the
+    /// records wait as dead letters, with the reason, until the settings are fixed and they are replayed.
+    /// </summary>
+    private static bool RefusesCredentials(RecordResult result) => result.Code is 401 or 403;
 
     private async Task DeadLetterAsync(SpoolMessage message, string reason, IReadOnlyList<SpooledRecord> records, CancellationToken cancellationToken)
     {
