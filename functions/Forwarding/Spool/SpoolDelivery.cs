@@ -34,8 +34,11 @@ public sealed partial class SpoolDelivery(
 {
     public const string FunctionName = "SpoolDelivery";
 
-    /// <summary>How long one run waits for its uploads; the CleverTap pipeline's own timeouts end a hung call sooner.</summary>
-    internal static readonly TimeSpan UploadBudget = TimeSpan.FromMinutes(2);
+    /// <summary>
+    /// How long one run waits for its uploads. It also sets the upload's concurrency-slot lease (budget + margin): a
+    /// worker that dies holding slots blocks the account's uploads until those leases run out, so keep it short.
+    /// </summary>
+    internal static readonly TimeSpan UploadBudget = TimeSpan.FromSeconds(30);
 
     internal const string ExpiredReason = "older than Ingest__SpoolRetentionHours";
     internal const string UnknownConnectionReason = "unknown CleverTap connection";

@@ -17,8 +17,11 @@ public delegate Task WriteSpoolMessageAsync(SpoolMessage message, CancellationTo
 /// </summary>
 public sealed class SpoolWriter : IAsyncDisposable
 {
-    /// <summary>Records of several requests gathered into one message at most (one larger request stays whole).</summary>
-    internal const int MaxRecordsPerMessage = 5000;
+    /// <summary>
+    /// Records per message at most: one full upload. A worker killed mid-run resends the whole message's delivered
+    /// records when it comes back, so a message no larger than an upload bounds those duplicates.
+    /// </summary>
+    internal const int MaxRecordsPerMessage = 1000;
 
     /// <summary>Writes in flight per account: enough to keep storage busy while the next group gathers.</summary>
     internal const int WritesPerAccount = 8;
@@ -48,16 +51,22 @@ public sealed class SpoolWriter : IAsyncDisposable
     /// <summary>Queue messages written so far (the group-commit tests compare it with the requests).</summary>
     internal int MessagesWritten => Volatile.Read(ref _messagesWritten);
 
-    /// <summary>Completes once <paramref name="records"/> are durably in the spool; faults when the write failed.</summary>
+    /// <summary>Completes once <paramref name="records"/> are durably in the spool; faults when a write failed.</summary>
     public Task StoreAsync(string account, IReadOnlyList<SpooledRecord> records)
     {
         if (records.Count == 0)
             return Task.CompletedTask;
-        var pending = new PendingWrite(records);
         var writer = _accounts.GetOrAdd(account, name => new Lazy<AccountWriter>(() => Start(name))).Value;
-        if (!writer.Requests.Writer.TryWrite(pending))
-            pending.Fail(new InvalidOperationException("The spool is shutting down."));
-        return pending.Stored;
+        var stored = new List<Task>();
+        // A large request is split into full messages, written in parallel; it is answered when all are written.
+        foreach (var chunk in records.Chunk(MaxRecordsPerMessage))
+        {
+            var pending = new PendingWrite(chunk);
+            if (!writer.Requests.Writer.TryWrite(pending))
+                pending.Fail(new InvalidOperationException("The spool is shutting down."));
+            stored.Add(pending.Stored);
+        }
+        return stored.Count == 1 ? stored[0] : Task.WhenAll(stored);
     }
 
     private AccountWriter Start(string account)

@@ -137,9 +137,9 @@ public sealed class SpoolFaultTests(AzuriteFixture azurite, ITestOutputHelper ou
         output.WriteLine($"{Events} accepted ({resent} batch(es) answered 503 and resent), {delivered.Count} delivered, {duplicates} duplicate record(s), {cleverTap.Uploads.Count} uploads");
         Assert.Equal(Events, delivered.Count);
         // A kill loses the answers of the uploads in flight: CleverTap processed them, the rerun sends them again.
-        // At most the records the killed worker held (batchSize + newBatchThreshold messages of up to 5,000 records),
+        // At most the records the killed worker held (batchSize + newBatchThreshold messages of up to 1,000 records),
         // plus a resent batch whose first write completed after its 503.
-        Assert.True(duplicates <= 3 * 12 * 5000 + resent * 1000, $"{duplicates} duplicates");
+        Assert.True(duplicates <= 3 * 12 * 1000 + resent * 1000, $"{duplicates} duplicates");
         Assert.Equal(0, await SpoolTestKit.PoisonedAsync(azurite));
     }
 

@@ -76,7 +76,7 @@ public sealed class SpoolWriterTests
     }
 
     [Fact]
-    public async Task Groups_stop_at_the_message_record_limit_but_a_large_request_stays_whole()
+    public async Task Messages_never_exceed_one_upload_and_a_large_request_is_split_across_them()
     {
         var written = new ConcurrentQueue<SpoolMessage>();
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -94,7 +94,7 @@ public sealed class SpoolWriterTests
         release.SetResult();
         await Task.WhenAll(blockers.Concat(requests));
 
-        Assert.Contains(written, message => message.Records.Count == big.Count);
-        Assert.DoesNotContain(written, message => message.Records.Count > big.Count);
+        Assert.DoesNotContain(written, message => message.Records.Count > SpoolWriter.MaxRecordsPerMessage);
+        Assert.Equal(big.Count + SpoolWriter.WritesPerAccount + 2, written.Sum(message => message.Records.Count));
     }
 }
