@@ -74,9 +74,6 @@ public sealed class FakeCleverTap : IAsyncDisposable
     /// <summary>Seeded random faults applied before <see cref="Respond"/>.</summary>
     public FakeCleverTapFaults? Faults { get; set; }
 
-    /// <summary>Called with the records of each upload it accepted, as they are recorded (benchmarks time deliveries).</summary>
-    public Action<IReadOnlyList<JsonObject>>? OnAccepted { get; set; }
-
     /// <summary>Every record accepted, in arrival order (rejected records are not here).</summary>
     public IReadOnlyList<JsonObject> Accepted { get { lock (_lock) return [.. _accepted]; } }
 
@@ -207,7 +204,6 @@ public sealed class FakeCleverTap : IAsyncDisposable
                 _accepted.AddRange(acceptedHere);
                 _uploads.Add(new FakeUpload(uploadNumber, objects.Count, 200, acceptedHere.Count));
             }
-            OnAccepted?.Invoke(acceptedHere);
             Signal();
             var bodyStatus = unprocessed.Count == 0 ? "success" : acceptedHere.Count == 0 ? "fail" : "partial";
             await Answer(context, 200, new JsonObject { ["status"] = bodyStatus, ["processed"] = acceptedHere.Count, ["unprocessed"] = unprocessed });
