@@ -149,6 +149,33 @@ param ingestDeadlineSeconds int = 4
 @description('Ingest__Coalesce: share CleverTap uploads between concurrent requests for the same account.')
 param ingestCoalesce bool = true
 
+@allowed([
+  'delivered'
+  'stored'
+])
+@description('Ingest__Acknowledge: answer Segment once CleverTap accepted the records (delivered) or once they are in the ingest-spool queue (stored). README.md, "Acknowledgement modes".')
+param ingestAcknowledge string = 'delivered'
+
+@minValue(1)
+@maxValue(2160)
+@description('Ingest__SpoolRetentionHours: stored mode, how long a record may wait for CleverTap before it is dead-lettered.')
+param ingestSpoolRetentionHours int = 168
+
+@minValue(0)
+@maxValue(3600)
+@description('Ingest__SpoolRetryDelaySeconds: stored mode, first retry delay of records CleverTap could not take (doubles per attempt).')
+param ingestSpoolRetryDelaySeconds int = 30
+
+@minValue(1)
+@maxValue(86400)
+@description('Ingest__SpoolMaxRetryDelaySeconds: stored mode, longest retry delay.')
+param ingestSpoolMaxRetryDelaySeconds int = 900
+
+@minValue(0)
+@maxValue(1000)
+@description('Ingest__SpoolCommitWindowMilliseconds: stored mode, how long concurrent requests of one account are gathered into one queue message.')
+param ingestSpoolCommitWindowMilliseconds int = 5
+
 @secure()
 @description('Ingest__SharedSecrets__0: the Segment destination\'s shared secret (X-Signature check). Empty = no signature check.')
 param segmentSharedSecret string = ''
@@ -231,6 +258,9 @@ var deploymentContainerName = 'app-package'
 var queueNames = [
   'export-work'
   'export-work-poison'
+  // Stored acknowledgement mode: the Segment spool the SpoolDelivery function triggers on.
+  'ingest-spool'
+  'ingest-spool-poison'
 ]
 
 // The app's tables: export partners, definitions, runs, work items, delivered Segment messageIds, the leased
@@ -243,6 +273,7 @@ var tableNames = [
   'ingestdelivered'
   'concurrencyslots'
   'ingeststats'
+  'ingestdeadletters'
 ]
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -320,6 +351,11 @@ var ingestAppSettings = {
   Ingest__MaxBodyBytes: string(ingestMaxBodyBytes)
   Ingest__DeadlineSeconds: string(ingestDeadlineSeconds)
   Ingest__Coalesce: string(ingestCoalesce)
+  Ingest__Acknowledge: ingestAcknowledge
+  Ingest__SpoolRetentionHours: string(ingestSpoolRetentionHours)
+  Ingest__SpoolRetryDelaySeconds: string(ingestSpoolRetryDelaySeconds)
+  Ingest__SpoolMaxRetryDelaySeconds: string(ingestSpoolMaxRetryDelaySeconds)
+  Ingest__SpoolCommitWindowMilliseconds: string(ingestSpoolCommitWindowMilliseconds)
 }
 
 var exportsAppSettings = {

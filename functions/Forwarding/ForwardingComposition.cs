@@ -1,4 +1,5 @@
 using CleverTapSegment.CleverTap;
+using CleverTapSegment.Forwarding.Spool;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -26,6 +27,7 @@ public static class ForwardingComposition
         services.TryAddSingleton<IngestStatsStore>();
         services.AddHostedService<IngestStatsFlusher>();
         services.TryAddSingleton<IngestStatsFunction>();
+        services.AddSpool();
         return builder;
     }
 }

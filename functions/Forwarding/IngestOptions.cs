@@ -37,6 +37,38 @@ public sealed class IngestOptions
     /// <summary>Coalesce concurrent requests into shared uploads (default). <c>false</c> sends one upload per request: the benchmark baseline.</summary>
     public bool Coalesce { get; set; } = true;
 
+    /// <summary>
+    /// When <c>SegmentIngest</c> answers 200: <c>delivered</c> (default) once CleverTap accepted the records, or
+    /// <c>stored</c> once the mapped records are durably in the <c>ingest-spool</c> queue, delivered afterwards by
+    /// the <c>SpoolDelivery</c> function (README.md, "Acknowledgement modes").
+    /// </summary>
+    public string Acknowledge { get; set; } = AcknowledgeModes.Delivered;
+
+    /// <summary>How long a spooled record may wait for CleverTap before it is dead-lettered (default 7 days).</summary>
+    public double SpoolRetentionHours { get; set; } = 168;
+
+    /// <summary>First retry delay of a spool message whose records CleverTap could not take yet; doubles per attempt.</summary>
+    public double SpoolRetryDelaySeconds { get; set; } = 30;
+
+    /// <summary>Longest retry delay of a spool message.</summary>
+    public double SpoolMaxRetryDelaySeconds { get; set; } = 900;
+
+    /// <summary>How long concurrent requests of one account are gathered into one spool message (group commit).</summary>
+    public double SpoolCommitWindowMilliseconds { get; set; } = 5;
+
+    public bool AcknowledgesStored => string.Equals(Acknowledge, AcknowledgeModes.Stored, StringComparison.OrdinalIgnoreCase);
+
+    public TimeSpan SpoolRetention => TimeSpan.FromHours(SpoolRetentionHours);
+
+    public TimeSpan SpoolCommitWindow => TimeSpan.FromMilliseconds(SpoolCommitWindowMilliseconds);
+
+    /// <summary>The visibility delay before attempt <paramref name="attempt"/> (1 = first retry): doubling, capped.</summary>
+    public TimeSpan SpoolRetryDelay(int attempt)
+    {
+        var seconds = SpoolRetryDelaySeconds * Math.Pow(2, Math.Clamp(attempt - 1, 0, 30));
+        return TimeSpan.FromSeconds(Math.Min(seconds, SpoolMaxRetryDelaySeconds));
+    }
+
     public TimeSpan Deadline => TimeSpan.FromSeconds(DeadlineSeconds);
 
     public bool RequiresBasicAuth => !string.IsNullOrEmpty(BasicAuthUsername);
@@ -62,6 +94,28 @@ internal sealed class IngestOptionsValidator : IValidateOptions<IngestOptions>
             failures.Add("Ingest__BasicAuthUsername is required when Ingest__BasicAuthPassword is set.");
         if (options.BasicAuthUsername?.Contains(':', StringComparison.Ordinal) == true)
             failures.Add("Ingest__BasicAuthUsername must not contain ':'.");
+        if (!AcknowledgeModes.IsValid(options.Acknowledge))
+            failures.Add($"Ingest__Acknowledge '{options.Acknowledge}' is not valid; use delivered or stored.");
+        // A queue message lives at most 7 days unless it never expires; re-enqueued retries carry their first enqueue time.
+        if (options.SpoolRetentionHours is < 1 or > 24 * 90 || double.IsNaN(options.SpoolRetentionHours))
+            failures.Add("Ingest__SpoolRetentionHours must be between 1 and 2160.");
+        // The longest visibility delay a queue message may have is 7 days: https://learn.microsoft.com/rest/api/storageservices/put-message
+        if (options.SpoolRetryDelaySeconds is < 0 or > 3600 || double.IsNaN(options.SpoolRetryDelaySeconds))
+            failures.Add("Ingest__SpoolRetryDelaySeconds must be between 0 and 3600.");
+        if (options.SpoolMaxRetryDelaySeconds < options.SpoolRetryDelaySeconds || options.SpoolMaxRetryDelaySeconds > 86_400 || double.IsNaN(options.SpoolMaxRetryDelaySeconds))
+            failures.Add("Ingest__SpoolMaxRetryDelaySeconds must be between Ingest__SpoolRetryDelaySeconds and 86400.");
+        if (options.SpoolCommitWindowMilliseconds is < 0 or > 1000 || double.IsNaN(options.SpoolCommitWindowMilliseconds))
+            failures.Add("Ingest__SpoolCommitWindowMilliseconds must be between 0 and 1000.");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
+}
+
+/// <summary>The values of <see cref="IngestOptions.Acknowledge"/>.</summary>
+public static class AcknowledgeModes
+{
+    public const string Delivered = "delivered";
+    public const string Stored = "stored";
+
+    public static bool IsValid(string? mode) =>
+        string.Equals(mode, Delivered, StringComparison.OrdinalIgnoreCase) || string.Equals(mode, Stored, StringComparison.OrdinalIgnoreCase);
 }

@@ -17,7 +17,8 @@ public sealed record IngestResponse(
     int Failed,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Status = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<EventResult>? Results = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Warnings = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Warnings = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Accepted = null);
 
 /// <summary>One event's result. <see cref="Status"/> is one of <see cref="EventStatus"/>'s values.</summary>
 public sealed record EventResult(
@@ -40,6 +41,8 @@ public static class EventStatus
     public const string Unsupported = "unsupported";
     /// <summary>Not delivered for a transient reason: the request is answered 429/503 so Segment retries.</summary>
     public const string Retry = "retry";
+    /// <summary>Stored mode: durably spooled, delivered to CleverTap afterwards.</summary>
+    public const string Accepted = "accepted";
     /// <summary>Dry run only: would be sent.</summary>
     public const string WouldSend = "wouldSend";
 }

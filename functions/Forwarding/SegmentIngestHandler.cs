@@ -1,4 +1,5 @@
 using CleverTapSegment.Forwarding.Mapping;
+using CleverTapSegment.Forwarding.Spool;
 using CleverTapSegment.Telemetry;
 using Microsoft.Extensions.Options;
 
@@ -6,7 +7,8 @@ namespace CleverTapSegment.Forwarding;
 
 /// <summary>
 /// The <c>SegmentIngest</c> endpoint, a Segment webhook destination: reads the request (<see cref="IngestRequestReader"/>),
-/// maps its events (<see cref="IngestEventMapper"/>), previews them or delivers them (<see cref="IngestDelivery"/>) and
+/// maps its events (<see cref="IngestEventMapper"/>), previews them, delivers them (<see cref="IngestDelivery"/>) or, with
+/// <c>Ingest__Acknowledge=stored</c>, spools them (<see cref="StoredIngest"/>) and
 /// answers with a status that drives Segment's retries (<see cref="IngestAnswer"/>). Behaviour: README.md, "Responses of
 /// SegmentIngest". https://segment.com/docs/connections/destinations/catalog/actions-webhook/
 /// </summary>
@@ -14,6 +16,7 @@ public sealed class SegmentIngestHandler(
     IngestRequestReader requests,
     IngestEventMapper mapper,
     IngestDelivery delivery,
+    StoredIngest stored,
     IOptions<IngestOptions> options,
     BridgeTelemetry telemetry,
     TimeProvider timeProvider)
@@ -35,6 +38,13 @@ public sealed class SegmentIngestHandler(
             mapped = mapper.Map(request.Events); // the mapped events do not refer to the parsed body
         if (request.IsDryRun)
             return TypedResults.Json(DryRunPreview.Of(request.Account, mapped));
+
+        if (options.Value.AcknowledgesStored)
+        {
+            var accepted = await stored.AcceptAsync(request.Account, mapped, request.IsBatch, deadline, delivery, cancellationToken);
+            telemetry.IngestAnswered(request.Account.Name, accepted.Events);
+            return accepted.ToResult();
+        }
 
         var attempt = await delivery.DeliverAsync(request.Account, mapped, deadline, cancellationToken);
         var answer = IngestAnswer.ForDelivery(attempt, request.IsBatch);

@@ -1,12 +1,13 @@
 using Azure.Core;
 using Azure.Data.Tables;
+using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.Azure;
 
 namespace CleverTapSegment.Storage;
 
 /// <summary>
-/// Registers the Azure SDK Table and Queue clients once, from <c>AzureWebJobsStorage</c> read the way the Functions
+/// Registers the Azure SDK Table, Queue and Blob clients once, from <c>AzureWebJobsStorage</c> read the way the Functions
 /// host reads it, and the start-up step that creates every table and queue the app uses.
 /// </summary>
 public static class StorageComposition
@@ -32,6 +33,9 @@ public static class StorageComposition
                     ApplyRetries(options);
                     options.MessageEncoding = QueueMessageEncoding.Base64;
                 });
+            // The Segment spool's claim checks: batches too large for a queue message.
+            clients.AddClient<BlobServiceClient, BlobClientOptions>(CreateBlobServiceClient)
+                .ConfigureOptions(ApplyRetries);
             // A slow or failing limiter must fall back to the in-process limit quickly instead of spending the
             // caller's delivery deadline on storage retries.
             clients.AddClient<TableServiceClient, TableClientOptions>(CreateTableServiceClient)
@@ -58,6 +62,9 @@ public static class StorageComposition
 
     private static TableServiceClient CreateTableServiceClient(TableClientOptions options, IServiceProvider provider) =>
         provider.GetRequiredService<StorageConnection>().CreateTableServiceClient(options);
+
+    private static BlobServiceClient CreateBlobServiceClient(BlobClientOptions options, IServiceProvider provider) =>
+        provider.GetRequiredService<StorageConnection>().CreateBlobServiceClient(options);
 
     private static QueueServiceClient CreateQueueServiceClient(QueueClientOptions options, IServiceProvider provider) =>
         provider.GetRequiredService<StorageConnection>().CreateQueueServiceClient(options);

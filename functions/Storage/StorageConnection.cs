@@ -1,6 +1,7 @@
 using Azure.Core;
 using Azure.Data.Tables;
 using Azure.Identity;
+using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
 
 namespace CleverTapSegment.Storage;
@@ -24,6 +25,7 @@ internal sealed class StorageConnection
 
     public Uri? TableServiceUri { get; private init; }
     public Uri? QueueServiceUri { get; private init; }
+    public Uri? BlobServiceUri { get; private init; }
     public TokenCredential? Credential { get; private init; }
 
     /// <summary>The user-assigned managed identity's client id (<c>__clientId</c>), when one is named.</summary>
@@ -44,7 +46,7 @@ internal sealed class StorageConnection
         throw new InvalidOperationException(
             $"The storage setting {name} is missing: set {name} to a connection string " +
             $"(UseDevelopmentStorage=true for Azurite) or use the identity-based {name}__accountName " +
-            $"(or {name}__tableServiceUri and {name}__queueServiceUri).");
+            $"(or {name}__tableServiceUri, {name}__queueServiceUri and {name}__blobServiceUri).");
     }
 
     public TableServiceClient CreateTableServiceClient(TableClientOptions options) =>
@@ -56,6 +58,11 @@ internal sealed class StorageConnection
         ConnectionString is { } connectionString
             ? new QueueServiceClient(connectionString, options)
             : new QueueServiceClient(QueueServiceUri, Credential, options);
+
+    public BlobServiceClient CreateBlobServiceClient(BlobClientOptions options) =>
+        ConnectionString is { } connectionString
+            ? new BlobServiceClient(connectionString, options)
+            : new BlobServiceClient(BlobServiceUri, Credential, options);
 
     // https://learn.microsoft.com/azure/storage/common/storage-configure-connection-string
     private static StorageConnection FromConnectionString(string connectionString, string name)
@@ -89,6 +96,7 @@ internal sealed class StorageConnection
             // The SDK's own parse (endpoints, protocol, suffix) runs now, so a string it refuses fails start-up.
             connection.CreateTableServiceClient(new TableClientOptions());
             connection.CreateQueueServiceClient(new QueueClientOptions());
+            connection.CreateBlobServiceClient(new BlobClientOptions());
         }
         catch (Exception exception) when (exception is FormatException or ArgumentException or InvalidOperationException or UriFormatException)
         {
@@ -103,6 +111,7 @@ internal sealed class StorageConnection
         var accountName = section["accountName"];
         var tableServiceUri = ServiceUri(section, "tableServiceUri", name);
         var queueServiceUri = ServiceUri(section, "queueServiceUri", name);
+        var blobServiceUri = ServiceUri(section, "blobServiceUri", name);
         if (string.IsNullOrWhiteSpace(accountName) && (tableServiceUri is null || queueServiceUri is null))
         {
             throw new InvalidOperationException(
@@ -113,6 +122,9 @@ internal sealed class StorageConnection
         {
             TableServiceUri = tableServiceUri ?? new Uri($"https://{accountName}.table.core.windows.net"),
             QueueServiceUri = queueServiceUri ?? new Uri($"https://{accountName}.queue.core.windows.net"),
+            BlobServiceUri = blobServiceUri ?? (string.IsNullOrWhiteSpace(accountName)
+                ? BlobUriBesideQueue(queueServiceUri!)
+                : new Uri($"https://{accountName}.blob.core.windows.net")),
             Credential = CreateCredential(section["credential"], clientId, name),
             ManagedIdentityClientId = clientId,
         };
@@ -144,6 +156,18 @@ internal sealed class StorageConnection
         if (!Uri.TryCreate(value.TrimEnd('/'), UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttps)
             throw new InvalidOperationException($"The storage setting {name}__{key} '{value}' is not an absolute https URI.");
         return uri;
+    }
+
+    /// <summary>
+    /// Only the Segment spool's claim checks use blobs: when just the table and queue URIs are given, the blob
+    /// endpoint of the same account is its standard name (https://learn.microsoft.com/azure/storage/common/storage-account-overview#standard-endpoints).
+    /// </summary>
+    private static Uri BlobUriBesideQueue(Uri queueServiceUri)
+    {
+        var labels = queueServiceUri.Host.Split('.');
+        if (labels.Length > 1 && labels[1].Equals("queue", StringComparison.OrdinalIgnoreCase))
+            labels[1] = "blob";
+        return new UriBuilder(queueServiceUri) { Host = string.Join('.', labels) }.Uri;
     }
 
     private static InvalidOperationException Invalid(string name, string reason) =>

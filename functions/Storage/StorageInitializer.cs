@@ -1,8 +1,10 @@
 using Azure.Data.Tables;
+using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
 using CleverTapSegment.Exports.Runs;
 using CleverTapSegment.Exports.Storage;
 using CleverTapSegment.Forwarding;
+using CleverTapSegment.Forwarding.Spool;
 using CleverTapSegment.Hosting;
 
 namespace CleverTapSegment.Storage;
@@ -14,7 +16,7 @@ namespace CleverTapSegment.Storage;
 /// storage does not answer yet, the app starts anyway (its health endpoint says so) and the creation is retried in
 /// the background until it succeeds.
 /// </summary>
-internal sealed partial class StorageInitializer(TableServiceClient tables, QueueServiceClient queues, ILogger<StorageInitializer> logger) : BackgroundService
+internal sealed partial class StorageInitializer(TableServiceClient tables, QueueServiceClient queues, BlobServiceClient blobs, ILogger<StorageInitializer> logger) : BackgroundService
 {
     public static IReadOnlyList<string> TableNames { get; } =
     [
@@ -25,6 +27,7 @@ internal sealed partial class StorageInitializer(TableServiceClient tables, Queu
         DeliveredRecordLog.TableName,
         LeasedSlots.DefaultTableName,
         IngestStatsStore.TableName,
+        DeadLetterStore.TableName,
     ];
 
     public static IReadOnlyList<string> QueueNames { get; } =
@@ -32,7 +35,12 @@ internal sealed partial class StorageInitializer(TableServiceClient tables, Queu
         WorkQueue.QueueName,
         // Where the Functions host moves a work item that failed maxDequeueCount times.
         WorkQueue.QueueName + "-poison",
+        SpoolQueue.QueueName,
+        // The spool function never fails a message on purpose (it re-enqueues with a delay), but a crash loop can.
+        SpoolQueue.QueueName + "-poison",
     ];
+
+    public static IReadOnlyList<string> BlobContainerNames { get; } = [SpoolQueue.ClaimCheckContainer];
 
     /// <summary>Well within Flex Consumption's 30 s start-up limit; a reachable account answers in milliseconds.</summary>
     private static readonly TimeSpan s_startupWait = TimeSpan.FromSeconds(10);
@@ -45,6 +53,13 @@ internal sealed partial class StorageInitializer(TableServiceClient tables, Queu
         Task.WhenAll(TableNames
             .Select(name => (Task)tables.CreateTableIfNotExistsAsync(name, cancellationToken))
             .Concat(QueueNames.Select(name => queues.GetQueueClient(name).CreateIfNotExistsAsync(cancellationToken: cancellationToken))));
+
+    /// <summary>Also the blob containers of <see cref="BlobContainerNames"/>.</summary>
+    public static Task CreateAllAsync(TableServiceClient tables, QueueServiceClient queues, BlobServiceClient blobs, CancellationToken cancellationToken) =>
+        Task.WhenAll(TableNames
+            .Select(name => (Task)tables.CreateTableIfNotExistsAsync(name, cancellationToken))
+            .Concat(QueueNames.Select(name => queues.GetQueueClient(name).CreateIfNotExistsAsync(cancellationToken: cancellationToken)))
+            .Concat(BlobContainerNames.Select(name => blobs.GetBlobContainerClient(name).CreateIfNotExistsAsync(cancellationToken: cancellationToken))));
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -61,7 +76,7 @@ internal sealed partial class StorageInitializer(TableServiceClient tables, Queu
             {
                 try
                 {
-                    await CreateAllAsync(tables, queues, stoppingToken);
+                    await CreateAllAsync(tables, queues, blobs, stoppingToken);
                     return;
                 }
                 catch (Exception exception) when (!stoppingToken.IsCancellationRequested)

@@ -32,6 +32,10 @@ public sealed class BridgeTelemetry
     private readonly Histogram<int> _recordsPerUpload;
     private readonly Counter<long> _throttled;
     private readonly Counter<long> _exportRecords;
+    private readonly Counter<long> _spoolRecords;
+    private readonly Histogram<double> _spoolDeliveryDelay;
+    private long _spoolDepth = -1;
+    private double _spoolOldestAgeSeconds = -1;
 
     private readonly IngestStatsRecorder _ingestStats;
 
@@ -48,6 +52,12 @@ public sealed class BridgeTelemetry
         _recordsPerUpload = meter.CreateHistogram<int>("bridge.clevertap.upload.records", "{record}", "Records per Upload API call (coalescing fills uploads up to 1000).");
         _throttled = meter.CreateCounter<long>("bridge.clevertap.throttled", "{response}", "429 answers from CleverTap.");
         _exportRecords = meter.CreateCounter<long>("bridge.export.records", "{record}", "Export records, by outcome: read from CleverTap, sent to Segment, skipped, failed.");
+        _spoolRecords = meter.CreateCounter<long>("bridge.spool.records", "{record}", "Spooled records (stored mode), by outcome: stored, delivered, retried, dead_lettered.");
+        _spoolDeliveryDelay = meter.CreateHistogram<double>("bridge.spool.delivery.delay", "s", "Time from acknowledging a spooled message to delivering its records to CleverTap.");
+        meter.CreateObservableGauge("bridge.spool.depth", () => Volatile.Read(ref _spoolDepth) is var depth and >= 0 ? [new Measurement<long>(depth)] : Array.Empty<Measurement<long>>(),
+            "{message}", "Approximate number of messages in ingest-spool (as last read by api/ingest/spool).");
+        meter.CreateObservableGauge("bridge.spool.oldest_age", () => Volatile.Read(ref _spoolOldestAgeSeconds) is var age and >= 0 ? [new Measurement<double>(age)] : Array.Empty<Measurement<double>>(),
+            "s", "Age of the spool message the delivery function handled last (retries keep their first acknowledgement time).");
     }
 
     // Each ingest fact goes to the meter (operators) and to the dashboard's 24-hour counts (marketers) from here,
@@ -126,6 +136,27 @@ public sealed class BridgeTelemetry
         }
         EventsDelivered(account, delivered);
     }
+
+    public void SpoolStored(string account, int records) => Add(_spoolRecords, records, account, Tag(OutcomeTag, "stored"));
+
+    /// <summary>Records of one spool message delivered; <paramref name="events"/> counts their events (first record of each).</summary>
+    public void SpoolDelivered(string account, int records, int events, TimeSpan sinceAcknowledged)
+    {
+        if (records <= 0)
+            return;
+        Add(_spoolRecords, records, account, Tag(OutcomeTag, "delivered"));
+        _spoolDeliveryDelay.Record(Math.Max(0, sinceAcknowledged.TotalSeconds), new KeyValuePair<string, object?>(AccountTag, account));
+        EventsDelivered(account, events);
+    }
+
+    public void SpoolRetried(string account, int records) => Add(_spoolRecords, records, account, Tag(OutcomeTag, "retried"));
+
+    public void SpoolDeadLettered(string account, string reason, int records) =>
+        Add(_spoolRecords, records, account, Tag(OutcomeTag, "dead_lettered"), Tag(ReasonTag, ReasonCategory(reason)));
+
+    public void SpoolDepth(long depth) => Volatile.Write(ref _spoolDepth, depth);
+
+    public void SpoolAge(TimeSpan age) => Volatile.Write(ref _spoolOldestAgeSeconds, Math.Max(0, age.TotalSeconds));
 
     public void ExportRecords(string account, string dataType, string outcome, int count) =>
         Add(_exportRecords, count, account, Tag(DataTypeTag, dataType), Tag(OutcomeTag, outcome));

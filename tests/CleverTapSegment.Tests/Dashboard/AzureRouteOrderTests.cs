@@ -35,6 +35,8 @@ public sealed class AzureRouteOrderTests
         { "GET", "/api/catalog/events", "CatalogEvents" },
         { "GET", "/api/health", "Health" },
         { "GET", "/api/ingest/stats", "IngestStats" },
+        { "GET", "/api/ingest/spool", "IngestSpool" },
+        { "POST", "/api/ingest/deadletters/replay", "IngestDeadLettersReplay" },
         { "POST", "/api/segment", "SegmentIngest" },
         { "POST", "/api/segment/eu-app", "SegmentIngest" },
         // Unknown API paths reach no function (the host's 404), never the page.

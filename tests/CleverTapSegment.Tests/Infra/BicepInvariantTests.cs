@@ -27,7 +27,7 @@ public sealed partial class BicepInvariantTests
     ];
 
     // The tables the app keeps its state in (docs/deploy.md "Queues and tables"); the app also creates them if missing.
-    private static readonly string[] s_appTables = ["exportpartners", "exports", "exportruns", "exportitems", "ingestdelivered", "concurrencyslots", "ingeststats"];
+    private static readonly string[] s_appTables = ["exportpartners", "exports", "exportruns", "exportitems", "ingestdelivered", "concurrencyslots", "ingeststats", "ingestdeadletters"];
 
     [Fact]
     public async Task Storage_account_refuses_shared_keys_public_blobs_and_old_TLS()

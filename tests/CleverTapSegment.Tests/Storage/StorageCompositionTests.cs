@@ -47,9 +47,11 @@ public sealed class StorageCompositionTests(AzuriteFixture azurite)
         var queues = app.Services.GetRequiredService<QueueServiceClient>();
         var tableNames = await tables.QueryAsync().Select(table => table.Name).ToListAsync();
         var queueNames = await queues.GetQueuesAsync().Select(queue => queue.Name).ToListAsync();
-        Assert.Equal(["concurrencyslots", "exportitems", "exportpartners", "exportruns", "exports", "ingestdelivered", "ingeststats"],
+        var containerNames = await app.Services.GetRequiredService<Azure.Storage.Blobs.BlobServiceClient>().GetBlobContainersAsync().Select(container => container.Name).ToListAsync();
+        Assert.Equal(["concurrencyslots", "exportitems", "exportpartners", "exportruns", "exports", "ingestdeadletters", "ingestdelivered", "ingeststats"],
             tableNames.Order(StringComparer.Ordinal));
-        Assert.Equal(["export-work", "export-work-poison"], queueNames.Order(StringComparer.Ordinal));
+        Assert.Equal(["export-work", "export-work-poison", "ingest-spool", "ingest-spool-poison"], queueNames.Order(StringComparer.Ordinal));
+        Assert.Equal(["ingest-spool"], containerNames);
         await app.StopAsync();
     }
 

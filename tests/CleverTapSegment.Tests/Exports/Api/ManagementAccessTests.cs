@@ -200,6 +200,8 @@ public sealed class HostAuthorizationLevelTests
         { "StopExport", AuthorizationLevel.Anonymous },
         { "CatalogEvents", AuthorizationLevel.Anonymous },
         { "IngestStats", AuthorizationLevel.Anonymous },
+        { "IngestSpool", AuthorizationLevel.Anonymous },
+        { "IngestDeadLettersReplay", AuthorizationLevel.Anonymous },
     };
 
     [Theory]
