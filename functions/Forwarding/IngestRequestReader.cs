@@ -34,7 +34,18 @@ public sealed class IngestRequestReader(CleverTapAccounts accounts, IOptions<Ing
 {
     private readonly IngestOptions _options = options.Value;
 
-    public async Task<(IngestRequest? Request, IngestRefusal? Refusal)> ReadAsync(HttpRequest request, string? connection, CancellationToken cancellationToken)
+    /// <summary>A request from Segment: its credentials (Basic auth, <c>X-Signature</c>) are checked when configured.</summary>
+    public Task<(IngestRequest? Request, IngestRefusal? Refusal)> ReadAsync(HttpRequest request, string? connection, CancellationToken cancellationToken) =>
+        ReadAsync(request, connection, fromSegment: true, cancellationToken);
+
+    /// <summary>
+    /// A preview asked for by someone the management check let in (<see cref="IngestPreviewFunction"/>): Segment's own
+    /// credentials are not asked for, since the caller is not Segment; the rest is read as Segment's requests are.
+    /// </summary>
+    public Task<(IngestRequest? Request, IngestRefusal? Refusal)> ReadPreviewAsync(HttpRequest request, string? connection, CancellationToken cancellationToken) =>
+        ReadAsync(request, connection, fromSegment: false, cancellationToken);
+
+    private async Task<(IngestRequest? Request, IngestRefusal? Refusal)> ReadAsync(HttpRequest request, string? connection, bool fromSegment, CancellationToken cancellationToken)
     {
         CleverTapAccount account;
         if (string.IsNullOrEmpty(connection))
@@ -42,7 +53,7 @@ public sealed class IngestRequestReader(CleverTapAccounts accounts, IOptions<Ing
         else if (!accounts.TryGet(connection, out account))
             return Refuse(StatusCodes.Status404NotFound, $"Unknown connection '{connection}': configure CleverTap__Connections__{connection}__AccountId and __Passcode.");
 
-        if (_options.RequiresBasicAuth && !IngestAuthentication.IsValidBasicAuth(request.Headers.Authorization, _options.BasicAuthUsername!, _options.BasicAuthPassword))
+        if (fromSegment && _options.RequiresBasicAuth && !IngestAuthentication.IsValidBasicAuth(request.Headers.Authorization, _options.BasicAuthUsername!, _options.BasicAuthPassword))
             return (null, new IngestRefusal(StatusCodes.Status401Unauthorized, "Missing or wrong Basic credentials.", "Basic realm=\"segment\""));
 
         var (bytes, bodyRefusal) = await IngestBodyReader.ReadAsync(request, _options.MaxBodyBytes, cancellationToken);
@@ -60,7 +71,7 @@ public sealed class IngestRequestReader(CleverTapAccounts accounts, IOptions<Ing
         }
 
         var secrets = _options.ActiveSharedSecrets;
-        if (secrets.Count > 0 && !IngestAuthentication.IsValidSignature(request.Headers[IngestAuthentication.SignatureHeader], bytes.Span, document.RootElement, secrets))
+        if (fromSegment && secrets.Count > 0 && !IngestAuthentication.IsValidSignature(request.Headers[IngestAuthentication.SignatureHeader], bytes.Span, document.RootElement, secrets))
         {
             document.Dispose();
             return Refuse(StatusCodes.Status401Unauthorized, "Missing or wrong X-Signature.");
@@ -70,7 +81,7 @@ public sealed class IngestRequestReader(CleverTapAccounts accounts, IOptions<Ing
             document.Dispose();
             return Refuse(StatusCodes.Status400BadRequest, problem);
         }
-        return (new IngestRequest(account, document, events, isBatch, IsDryRun(request)), null);
+        return (new IngestRequest(account, document, events, isBatch, isDryRun: !fromSegment || IsDryRun(request)), null);
     }
 
     /// <summary>A single event, a Webhooks (Actions) array, or <c>{"batch":[…]}</c> (the HTTP Tracking API shape).</summary>

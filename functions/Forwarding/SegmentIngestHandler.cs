@@ -37,7 +37,7 @@ public sealed class SegmentIngestHandler(
         using (request)
             mapped = mapper.Map(request.Events); // the mapped events do not refer to the parsed body
         if (request.IsDryRun)
-            return TypedResults.Json(DryRunPreview.Of(request.Account, mapped));
+            return Preview(request, mapped);
 
         if (options.Value.AcknowledgesStored)
         {
@@ -52,4 +52,19 @@ public sealed class SegmentIngestHandler(
         telemetry.IngestAnswered(request.Account.Name, answer.Events);
         return answer.ToResult();
     }
+
+    /// <summary>
+    /// The dashboard's "Try an event" (<see cref="IngestPreviewFunction"/>): what the events would become, as
+    /// <c>?dryRun=true</c> shows Segment's callers, for a caller the management check let in. Nothing is sent.
+    /// </summary>
+    public async Task<IResult> PreviewAsync(HttpContext context, string? connection, CancellationToken cancellationToken)
+    {
+        var (request, refusal) = await requests.ReadPreviewAsync(context.Request, connection, cancellationToken);
+        if (request is null)
+            return IngestAnswer.Refused(refusal!).ToResult();
+        using (request)
+            return Preview(request, mapper.Map(request.Events));
+    }
+
+    private static IResult Preview(IngestRequest request, MappedEvent[] mapped) => TypedResults.Json(DryRunPreview.Of(request.Account, mapped));
 }

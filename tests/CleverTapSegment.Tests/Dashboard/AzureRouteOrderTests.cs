@@ -37,6 +37,8 @@ public sealed class AzureRouteOrderTests
         { "GET", "/api/ingest/stats", "IngestStats" },
         { "GET", "/api/ingest/spool", "IngestSpool" },
         { "POST", "/api/ingest/deadletters/replay", "IngestDeadLettersReplay" },
+        { "POST", "/api/ingest/preview", "IngestPreview" },
+        { "POST", "/api/ingest/preview/eu-app", "IngestPreview" },
         { "POST", "/api/segment", "SegmentIngest" },
         { "POST", "/api/segment/eu-app", "SegmentIngest" },
         // Unknown API paths reach no function (the host's 404), never the page.

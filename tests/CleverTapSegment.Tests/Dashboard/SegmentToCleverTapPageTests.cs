@@ -11,10 +11,14 @@ public sealed class SegmentToCleverTapPageTests
     {
         await using var harness = await DashboardHarness.StartAsync();
         var browser = harness.Browser;
-        // The delivery stats are a management route (the key); the dry run is the ingest endpoint's own.
+        // The delivery stats, the spool and the preview are management routes (the key), not the Segment endpoint.
         harness.OpenSignedIn("/segment-to-clevertap");
         // Delivery stats: an account card when the app reports them, otherwise a state that says they are unavailable.
         browser.Until(driver => driver.FindElements(By.CssSelector(".card[data-account], .state")).Any(element => element.Displayed));
+        // The spool: delivered mode (the default), nothing waiting, no dead letters.
+        Assert.Equal("delivered", browser.WaitFor("[data-spool]").GetDomAttribute("data-spool"));
+        Assert.Equal("0", browser.Find("[data-stat='depth'] dd").Text);
+        Assert.Contains("No dead letters", browser.Find("[data-spool]").Text, StringComparison.Ordinal);
 
         var input = browser.Find("textarea[name=event]");
         input.SendKeys("""{"type":"identify","userId":"u-42","traits":{"email":"ada@example.com","Plan Type":"pro"}}""");

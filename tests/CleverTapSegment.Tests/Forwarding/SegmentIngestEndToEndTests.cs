@@ -239,6 +239,29 @@ public sealed class SegmentIngestEndToEndTests(AzuriteFixture azurite) : IAsyncL
     }
 
     [Fact]
+    public async Task Preview_needs_the_management_key_not_Segments_credentials_and_sends_nothing()
+    {
+        await using var app = await StartAppAsync(new()
+        {
+            ["Ingest__BasicAuthUsername"] = "segment",
+            ["Ingest__BasicAuthPassword"] = "s3cret",
+            ["Admin__ApiKey"] = "preview-admin-key",
+        });
+
+        var (withoutKey, _) = await PostAsync(app, "api/ingest/preview", Batch("preview", 2));
+        using var request = new HttpRequestMessage(HttpMethod.Post, "api/ingest/preview") { Content = Json(Batch("preview", 2)) };
+        request.Headers.Add("x-functions-key", "preview-admin-key");
+        using var withKey = await app.Client.SendAsync(request);
+        var body = JsonNode.Parse(await withKey.Content.ReadAsStringAsync())!;
+
+        Assert.Equal((HttpStatusCode.Unauthorized, HttpStatusCode.OK), (withoutKey, withKey.StatusCode));
+        var upload = Assert.Single(body["requests"]!.AsArray())!;
+        Assert.DoesNotContain(_cleverTap.Passcode, upload["headers"]!.ToJsonString(), StringComparison.Ordinal);
+        Assert.Equal(2, upload["body"]!["d"]!.AsArray().Count);
+        Assert.Equal(0, _cleverTap.Requests);
+    }
+
+    [Fact]
     public async Task Unknown_connection_is_404_and_a_named_connection_delivers()
     {
         await using var app = await StartAppAsync(new() { ["CleverTap__Connections__second__AccountId"] = _cleverTap.AccountId });

@@ -1,7 +1,7 @@
 // Segment → CleverTap: what the destination endpoint delivered in the last 24 hours per CleverTap account, and a
-// box that shows the CleverTap request(s) an event would produce (the endpoint's dry run: nothing is sent).
+// box that shows the CleverTap request(s) an event would produce (POST /api/ingest/preview: nothing is sent).
 import { api } from './api.js';
-import { h, timeElement, stateMessage, loadErrorState, numberFormat, FormFields, uid } from './ui.js';
+import { h, timeElement, stateMessage, loadErrorState, numberFormat, FormFields, uid, confirmDialog, showBanner } from './ui.js';
 
 const EXAMPLE = {
   type: 'identify',
@@ -15,11 +15,14 @@ export function render(main) {
   const stats = h('div', { class: 'results', 'aria-busy': 'true' });
   const statsHeading = uid('heading');
   const tryHeading = uid('heading');
+  const spool = h('div', { class: 'results', 'aria-busy': 'true' });
+  const spoolHeading = uid('heading');
   main.append(
     h('div', { class: 'page-header' },
       h('div', {}, h('h1', { class: 'page-title', tabIndex: -1 }, 'Segment → CleverTap'),
         h('p', { class: 'page-intro' }, 'Events your Segment destination sends to this app (POST /api/segment) are mapped and uploaded to CleverTap.'))),
     h('section', { 'aria-labelledby': statsHeading, class: 'panel' }, h('h2', { id: statsHeading, class: 'section-title' }, 'Last 24 hours'), stats),
+    h('section', { 'aria-labelledby': spoolHeading, class: 'panel' }, h('h2', { id: spoolHeading, class: 'section-title' }, 'Spool and dead letters'), spool),
     h('section', { 'aria-labelledby': tryHeading, class: 'panel' }, h('h2', { id: tryHeading, class: 'section-title' }, 'Try an event'), tryBox()));
 
   async function loadStats() {
@@ -43,7 +46,26 @@ export function render(main) {
       : h('div', { class: 'cards' }, accounts.map(accountCard)));
   }
 
+  // GET /api/ingest/spool (docs/ingest-api.md): what waits in the stored-acknowledgement spool, and the dead letters
+  // that wait for someone to fix their cause and replay them.
+  async function loadSpool() {
+    spool.setAttribute('aria-busy', 'true');
+    let answer;
+    try {
+      answer = await api('GET', '/api/ingest/spool');
+    } catch (error) {
+      if (disposed) return;
+      spool.setAttribute('aria-busy', 'false');
+      spool.replaceChildren(loadErrorState('the spool', error, loadSpool));
+      return;
+    }
+    if (disposed) return;
+    spool.setAttribute('aria-busy', 'false');
+    spool.replaceChildren(spoolSummary(answer, loadSpool));
+  }
+
   loadStats();
+  loadSpool();
   return { dispose() { disposed = true; } };
 }
 
@@ -71,6 +93,54 @@ function accountCard(account) {
         : timeElement(null, 'none')))));
 }
 
+const seconds = (value) => (value === null || value === undefined ? 'none' : `${numberFormat.format(Math.round(value))} s`);
+
+function spoolSummary(answer, reload) {
+  const stored = answer?.acknowledge === 'stored';
+  const deadLetters = answer?.deadLetters ?? [];
+  const backlog = answer?.accounts ?? [];
+  const total = deadLetters.reduce((sum, letter) => sum + (letter.records ?? 0), 0);
+  const replay = (filter, label) => h('button', {
+    type: 'button', class: 'button', dataset: { replay: filter.reason ?? 'all' },
+    on: { click: () => confirmDialog({
+      title: 'Replay dead letters?',
+      message: `${label} go back to the spool and are delivered again. Replay once their cause is fixed (a passcode, a region), or they come back here.`,
+      confirmLabel: 'Replay',
+      danger: false,
+      action: async () => {
+        const result = await api('POST', '/api/ingest/deadletters/replay', filter);
+        showBanner(`${numberFormat.format(result?.replayed ?? 0)} dead-lettered record(s) replayed`);
+        reload();
+      },
+    }) },
+  }, 'Replay');
+  return h('div', { dataset: { spool: answer?.acknowledge ?? '' } },
+    h('p', { class: 'field-hint' }, stored
+      ? 'Ingest__Acknowledge is stored: Segment\'s events are answered once spooled, and delivered from the spool.'
+      : 'Ingest__Acknowledge is delivered: events are answered once CleverTap took them; the spool holds only replayed dead letters.'),
+    h('dl', { class: 'stats' },
+      h('div', { class: 'stat', dataset: { stat: 'depth' } }, h('dt', { class: 'stat__label' }, 'Messages waiting'), h('dd', { class: 'stat__value' }, numberFormat.format(answer?.depth ?? 0))),
+      h('div', { class: 'stat', dataset: { stat: 'oldest' } }, h('dt', { class: 'stat__label' }, 'Oldest visible'), h('dd', { class: 'stat__value' }, seconds(answer?.oldestVisibleAgeSeconds))),
+      h('div', { class: 'stat', dataset: { stat: 'dead-letters' } }, h('dt', { class: 'stat__label' }, 'Dead-lettered records'), h('dd', { class: 'stat__value' }, numberFormat.format(total)))),
+    backlog.length > 0
+      ? h('table', { class: 'table' },
+        h('caption', {}, `Backlog by account (the first ${numberFormat.format(answer?.sampledMessages ?? 0)} visible messages)`),
+        h('thead', {}, h('tr', {}, ['Account', 'Messages', 'Records', 'Oldest'].map((name) => h('th', { scope: 'col' }, name)))),
+        h('tbody', {}, backlog.map((row) => h('tr', { dataset: { backlog: row.account } },
+          h('td', {}, row.account), h('td', {}, numberFormat.format(row.messages)), h('td', {}, numberFormat.format(row.records)), h('td', {}, seconds(row.oldestAgeSeconds))))))
+      : null,
+    deadLetters.length > 0
+      ? h('div', {},
+        h('table', { class: 'table' },
+          h('caption', {}, 'Dead letters by reason'),
+          h('thead', {}, h('tr', {}, ['Account', 'Reason', 'Records', ''].map((name) => h('th', { scope: 'col' }, name || h('span', { class: 'visually-hidden' }, 'Action'))))),
+          h('tbody', {}, deadLetters.map((letter) => h('tr', { dataset: { deadLetter: letter.reason } },
+            h('td', {}, letter.account), h('td', {}, letter.reason), h('td', {}, numberFormat.format(letter.records)),
+            h('td', {}, replay({ account: letter.account, reason: letter.reason }, `${numberFormat.format(letter.records)} record(s) of ${letter.account} dead-lettered for "${letter.reason}"`)))))),
+        h('div', { class: 'form-actions' }, replay({}, `All ${numberFormat.format(total)} dead-lettered record(s)`)))
+      : stateMessage({ title: 'No dead letters.', text: 'Records CleverTap refuses for good, or that outlive Ingest__SpoolRetentionHours, would wait here with their reason.' }));
+}
+
 function tryBox() {
   const fields = new FormFields();
   const input = h('textarea', { name: 'event', rows: 10, spellcheck: false, autocomplete: 'off', class: 'code-input', placeholder: JSON.stringify(EXAMPLE, null, 2) });
@@ -91,12 +161,10 @@ function tryBox() {
     }
     submit.disabled = true;
     try {
-      const answer = await api('POST', '/api/segment?dryRun=true', input.value, { askForKey: false });
+      const answer = await api('POST', '/api/ingest/preview', input.value);
       output.replaceChildren(dryRunResult(answer));
     } catch (error) {
-      const message = error.status === 401
-        ? `The endpoint refused the call: ${error.problem?.message ?? 'not authorised'}. It applies its own checks (Segment's signature or Basic auth, when configured), and in Azure it needs a function key: set the admin key in the top bar.`
-        : error.problem?.message ?? error.message;
+      const message = error.problem?.message ?? error.problem?.detail ?? error.message;
       fields.show({ errors: { body: [message] } });
     } finally {
       submit.disabled = false;

@@ -202,6 +202,7 @@ public sealed class HostAuthorizationLevelTests
         { "IngestStats", AuthorizationLevel.Anonymous },
         { "IngestSpool", AuthorizationLevel.Anonymous },
         { "IngestDeadLettersReplay", AuthorizationLevel.Anonymous },
+        { "IngestPreview", AuthorizationLevel.Anonymous },
     };
 
     [Theory]
