@@ -53,7 +53,9 @@ public sealed class PublishLayoutTests(AzuriteFixture azurite)
             .ToList();
         var listed = Metadata().Select(function => function.GetProperty("name").GetString()!).Order(StringComparer.Ordinal).ToList();
 
-        Assert.Equal(["CatalogEvents", "Dashboard", "ExportById", "ExportScheduler", "ExportWorker", "Exports", "Health", "IngestStats", "PartnerByNickname", "Partners", "SegmentIngest", "StopExport"], declared);
+        Assert.Equal(["CatalogEvents", "Dashboard", "ExportById", "ExportScheduler", "ExportWorker", "Exports", "Health",
+            "IngestDeadLettersReplay", "IngestPreview", "IngestSpool", "IngestStats", "PartnerByNickname", "Partners", "SegmentIngest",
+            "SpoolDelivery", "StopExport"], declared);
         Assert.Equal(declared, listed);
         Assert.All(Metadata(), function => Assert.Contains(Trigger(function).GetProperty("type").GetString(), new[] { "httpTrigger", "timerTrigger", "queueTrigger" }));
     }
