@@ -10,19 +10,29 @@ public sealed class SpoolWriterTests
     private static SpooledRecord Record(string user) =>
         new($"{user}#0", new UploadRecord { Type = UploadRecordType.Event, Identity = user, EventName = "Played", Timestamp = 1_700_000_000 });
 
-    [Fact]
-    public async Task Concurrent_requests_of_one_account_share_a_message_written_once_the_first_write_frees_a_slot()
+    /// <summary>
+    /// A writer whose first write per slot waits for <c>release</c>: the requests that arrive meanwhile must pile up
+    /// into shared messages.
+    /// </summary>
+    private static (SpoolWriter Writer, ConcurrentQueue<SpoolMessage> Written, TaskCompletionSource Release) WriterHoldingTheFirstWrites()
     {
         var written = new ConcurrentQueue<SpoolMessage>();
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var writes = 0;
-        await using var writer = new SpoolWriter(async (message, _) =>
+        var writer = new SpoolWriter(async (message, _) =>
         {
-            // Hold every slot's first write until all requests have arrived: they must pile up into shared messages.
             if (Interlocked.Increment(ref writes) <= SpoolWriter.WritesPerAccount)
                 await release.Task;
             written.Enqueue(message);
         }, TimeSpan.Zero, TimeProvider.System);
+        return (writer, written, release);
+    }
+
+    [Fact]
+    public async Task Concurrent_requests_of_one_account_share_a_message_written_once_the_first_write_frees_a_slot()
+    {
+        var (writer, written, release) = WriterHoldingTheFirstWrites();
+        await using var _ = writer;
 
         var first = Enumerable.Range(0, SpoolWriter.WritesPerAccount).Select(i => writer.StoreAsync("default", [Record($"first-{i}")])).ToList();
         var stored = Enumerable.Range(0, 200).Select(i => writer.StoreAsync("default", [Record($"user-{i}")])).ToList();
@@ -78,15 +88,8 @@ public sealed class SpoolWriterTests
     [Fact]
     public async Task Messages_never_exceed_one_upload_and_a_large_request_is_split_across_them()
     {
-        var written = new ConcurrentQueue<SpoolMessage>();
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var writes = 0;
-        await using var writer = new SpoolWriter(async (message, _) =>
-        {
-            if (Interlocked.Increment(ref writes) <= SpoolWriter.WritesPerAccount)
-                await release.Task;
-            written.Enqueue(message);
-        }, TimeSpan.Zero, TimeProvider.System);
+        var (writer, written, release) = WriterHoldingTheFirstWrites();
+        await using var _ = writer;
 
         var blockers = Enumerable.Range(0, SpoolWriter.WritesPerAccount).Select(i => writer.StoreAsync("default", [Record($"b-{i}")])).ToList();
         var big = Enumerable.Range(0, SpoolWriter.MaxRecordsPerMessage + 10).Select(i => Record($"big-{i}")).ToList();
