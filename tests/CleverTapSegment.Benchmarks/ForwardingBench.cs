@@ -78,6 +78,28 @@ internal static class ForwardingBench
             Console.WriteLine($"{name,-36} coalescing/baseline: events/s x{Ratio(on.EventsPerSecond, off.EventsPerSecond)}, p99 latency x{Ratio(on.P99.TotalMilliseconds, off.P99.TotalMilliseconds)}");
         }
 
+        // Where a stored acknowledgement's time goes: the same app answering without storage (a dry run maps and
+        // answers, writes nothing), and Azurite's queue writes alone, with as many writers as the spool writer keeps.
+        Console.WriteLine();
+        var probeTime = TimeSpan.FromSeconds(Math.Min(seconds, 5));
+        var dryRun = await RunProbeAsync(64, probeTime, async sender =>
+        {
+            using var response = await storedClient.PostAsync("api/segment?dryRun=true", new StringContent(Body($"probe-{sender}", 1), Encoding.UTF8, "application/json"));
+            await response.Content.ReadAsByteArrayAsync();
+            return response.IsSuccessStatusCode;
+        });
+        Console.WriteLine($"probe: stored app, dry run (HTTP + dev host + worker + mapping, no storage), 64 senders   {dryRun}");
+        var probeQueue = new Azure.Storage.Queues.QueueClient(azurite.ConnectionString, "bench-probe");
+        await probeQueue.CreateIfNotExistsAsync();
+        var message = BinaryData.FromString(new string('x', ProbeMessageBytes));
+        var queueWrites = await RunProbeAsync(ProbeQueueWriters, probeTime, async _ =>
+        {
+            await probeQueue.SendMessageAsync(message);
+            return true;
+        });
+        Console.WriteLine($"probe: Azurite queue writes of {ProbeMessageBytes / 1024} KiB, {ProbeQueueWriters} writers (the spool writer's slots per account)   {queueWrites}");
+        await probeQueue.DeleteAsync();
+
         // Parse + map + serialise without HTTP: the per-core ceiling under the figures above.
         Console.WriteLine();
         return await MappingBench.RunAsync(args);
@@ -209,6 +231,35 @@ internal static class ForwardingBench
             FailedRequests: failedRequests.Sum(),
             Missing: acks.Count - ackToCleverTap.Length,
             DrainLimitReached: !drained);
+    }
+
+    /// <summary>A spool message of a dozen mapped track records is about this size.</summary>
+    private const int ProbeMessageBytes = 8 * 1024;
+
+    /// <summary>As many as <c>SpoolWriter.WritesPerAccount</c>.</summary>
+    private const int ProbeQueueWriters = 8;
+
+    /// <summary><paramref name="workers"/> loops calling <paramref name="operation"/> for <paramref name="duration"/>: operations/s and latency.</summary>
+    private static async Task<string> RunProbeAsync(int workers, TimeSpan duration, Func<int, Task<bool>> operation)
+    {
+        var latencies = new List<double>[workers];
+        var failures = 0L;
+        var stopwatch = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, workers).Select(worker => Task.Run(async () =>
+        {
+            latencies[worker] = [];
+            while (stopwatch.Elapsed < duration)
+            {
+                var started = Stopwatch.GetTimestamp();
+                if (await operation(worker))
+                    latencies[worker].Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                else
+                    Interlocked.Increment(ref failures);
+            }
+        })));
+        var sorted = latencies.SelectMany(list => list).Order().ToArray();
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{sorted.Length / stopwatch.Elapsed.TotalSeconds,7:0}/s  p50 {Percentile(sorted, 0.50),5:0} ms  p99 {Percentile(sorted, 0.99),5:0} ms  failures {failures}");
     }
 
     private static string LoadAverage() =>
