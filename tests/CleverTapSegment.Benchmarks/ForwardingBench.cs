@@ -9,47 +9,56 @@ namespace CleverTapSegment.Benchmarks;
 /// <summary>
 /// <c>./dev bench forwarding [--seconds N]</c>: the SegmentIngest endpoint on the standalone app (in-process, Azurite),
 /// against a fake CleverTap with 100 ms latency and a hard limit of 3 concurrent requests (429 beyond), with and
-/// without coalescing. Measures and prints; asserts nothing.
+/// without coalescing, and for the single-event scenarios also with <c>Ingest__Acknowledge=stored</c> (answered once the
+/// records are in the spool queue, delivered afterwards by <c>SpoolDelivery</c>). Measures and prints; asserts nothing.
 /// </summary>
 internal static class ForwardingBench
 {
     private static readonly TimeSpan CleverTapLatency = TimeSpan.FromMilliseconds(100);
     private const int CleverTapConcurrencyLimit = 3;
 
+    /// <summary>How long a stored run may take to drain its spool after sending stops before its figures are taken as they are.</summary>
+    private static readonly TimeSpan DrainLimit = TimeSpan.FromMinutes(3);
+
     public static async Task<int> RunAsync(string[] args)
     {
         var seconds = args.Length >= 2 && args[0] == "--seconds" ? double.Parse(args[1], CultureInfo.InvariantCulture) : 10;
         var duration = TimeSpan.FromSeconds(seconds);
         Console.WriteLine($"forwarding bench: fake CleverTap latency {CleverTapLatency.TotalMilliseconds} ms, {CleverTapConcurrencyLimit} concurrent requests max, {seconds} s per scenario, {Environment.ProcessorCount} cores");
+        Console.WriteLine($"load average {LoadAverage()} at start, {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC");
 
         await using var azurite = await AzuriteProcess.StartAsync();
         await using var cleverTap = await FakeCleverTap.StartAsync();
         cleverTap.Latency = CleverTapLatency;
         cleverTap.MaxConcurrentRequests = CleverTapConcurrencyLimit;
 
-        var scenarios = new (string Name, int Senders, int EventsPerRequest)[]
+        var scenarios = new (string Name, int Senders, int EventsPerRequest, bool Stored)[]
         {
-            ("(a) 64 senders x single events", 64, 1),
-            ("(b) 8 senders x 1000-event arrays", 8, 1000),
+            ("(a) 64 senders x single events", 64, 1, true),
+            // Stored with 1000-event arrays: acknowledgement outruns CleverTap, so the spool backs up and its drain shows
+            // the delivery side's own ceiling (the single-event runs only deliver what the endpoint lets in).
+            ("(b) 8 senders x 1000-event arrays", 8, 1000, true),
             // 64 senders that each wait for their answer cannot exceed 64 / latency (≈ 640 events/s at 100 ms);
             // this shows what coalescing does with the concurrency Segment really brings when busy.
-            ("(c) 1024 senders x single events", 1024, 1),
+            ("(c) 1024 senders x single events", 1024, 1, true),
         };
         // Both apps run side by side and each scenario measures one right after the other, so neither gains from
         // running second (JIT tiering, a machine that got busier meanwhile).
         await using var coalescing = await StartAppAsync(azurite, cleverTap, coalesce: true);
         await using var baseline = await StartAppAsync(azurite, cleverTap, coalesce: false);
+        await using var stored = await StartAppAsync(azurite, cleverTap, coalesce: true, acknowledgeStored: true);
+        using var storedClient = NewClient(stored);
         var apps = new[] { (Coalesce: true, App: coalescing), (Coalesce: false, App: baseline) };
-        var clients = apps.ToDictionary(app => app.Coalesce, app =>
-            new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 2048 }) { BaseAddress = app.App.BaseAddress, Timeout = TimeSpan.FromSeconds(30) });
+        var clients = apps.ToDictionary(app => app.Coalesce, app => NewClient(app.App));
         foreach (var client in clients.Values)
         {
             // Warm-up of both request shapes (JIT, connections, the table).
             await RunScenarioAsync(client, cleverTap, 16, 1, TimeSpan.FromSeconds(2));
             await RunScenarioAsync(client, cleverTap, 4, 1000, TimeSpan.FromSeconds(2));
         }
+        await RunStoredScenarioAsync(storedClient, cleverTap, 16, 1, TimeSpan.FromSeconds(2));
         var figures = new Dictionary<(string, bool), Figures>();
-        foreach (var (name, senders, eventsPerRequest) in scenarios)
+        foreach (var (name, senders, eventsPerRequest, runStored) in scenarios)
         {
             foreach (var coalesce in new[] { true, false })
             {
@@ -57,24 +66,51 @@ internal static class ForwardingBench
                 figures[(name, coalesce)] = result;
                 Console.WriteLine($"{name,-36} coalesce={(coalesce ? "on " : "off")} {result}");
             }
+            if (runStored)
+                Console.WriteLine($"{name,-36} stored       {await RunStoredScenarioAsync(storedClient, cleverTap, senders, eventsPerRequest, duration)}");
         }
         foreach (var client in clients.Values)
             client.Dispose();
 
         Console.WriteLine();
-        foreach (var (name, _, _) in scenarios)
+        foreach (var (name, _, _, _) in scenarios)
         {
             var on = figures[(name, true)];
             var off = figures[(name, false)];
             Console.WriteLine($"{name,-36} coalescing/baseline: events/s x{Ratio(on.EventsPerSecond, off.EventsPerSecond)}, p99 latency x{Ratio(on.P99.TotalMilliseconds, off.P99.TotalMilliseconds)}");
         }
 
+        // Where a stored acknowledgement's time goes: the same app answering without storage (a dry run maps and
+        // answers, writes nothing), and Azurite's queue writes alone, with as many writers as the spool writer keeps.
+        Console.WriteLine();
+        var probeTime = TimeSpan.FromSeconds(Math.Min(seconds, 5));
+        var dryRun = await RunProbeAsync(64, probeTime, async sender =>
+        {
+            using var response = await storedClient.PostAsync("api/segment?dryRun=true", new StringContent(Body($"probe-{sender}", 1), Encoding.UTF8, "application/json"));
+            await response.Content.ReadAsByteArrayAsync();
+            return response.IsSuccessStatusCode;
+        });
+        Console.WriteLine($"probe: stored app, dry run (HTTP + dev host + worker + mapping, no storage), 64 senders   {dryRun}");
+        var probeQueue = new Azure.Storage.Queues.QueueClient(azurite.ConnectionString, "bench-probe");
+        await probeQueue.CreateIfNotExistsAsync();
+        var message = BinaryData.FromString(new string('x', ProbeMessageBytes));
+        var queueWrites = await RunProbeAsync(ProbeQueueWriters, probeTime, async _ =>
+        {
+            await probeQueue.SendMessageAsync(message);
+            return true;
+        });
+        Console.WriteLine($"probe: Azurite queue writes of {ProbeMessageBytes / 1024} KiB, {ProbeQueueWriters} writers (the spool writer's slots per account)   {queueWrites}");
+        await probeQueue.DeleteAsync();
+
         // Parse + map + serialise without HTTP: the per-core ceiling under the figures above.
         Console.WriteLine();
         return await MappingBench.RunAsync(args);
     }
 
-    private static Task<WorkerApp> StartAppAsync(AzuriteProcess azurite, FakeCleverTap cleverTap, bool coalesce) =>
+    private static HttpClient NewClient(WorkerApp app) =>
+        new(new SocketsHttpHandler { MaxConnectionsPerServer = 2048 }) { BaseAddress = app.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+
+    private static Task<WorkerApp> StartAppAsync(AzuriteProcess azurite, FakeCleverTap cleverTap, bool coalesce, bool acknowledgeStored = false) =>
         WorkerApp.StartAsync(new WorkerAppOptions
         {
             Settings =
@@ -85,6 +121,9 @@ internal static class ForwardingBench
                 ["CleverTap__Passcode"] = cleverTap.Passcode,
                 ["CleverTap__MaxConcurrentUploads"] = CleverTapConcurrencyLimit.ToString(CultureInfo.InvariantCulture),
                 ["Ingest__Coalesce"] = coalesce ? "true" : "false",
+                ["Ingest__Acknowledge"] = acknowledgeStored ? "stored" : "delivered",
+                // All apps share one Azurite: only the stored app drains the spool, so its delivery is one instance's.
+                ["AzureWebJobs.SpoolDelivery.Disabled"] = acknowledgeStored ? "false" : "true",
                 ["Logging__LogLevel__Default"] = "Error",
             },
         });
@@ -135,6 +174,103 @@ internal static class ForwardingBench
             FailedRequests: failedRequests.Sum());
     }
 
+    /// <summary>
+    /// Senders against the stored app for <paramref name="duration"/>, then waits (on the fake's signal)
+    /// until CleverTap has as many records as were acknowledged, or <see cref="DrainLimit"/>. Each acknowledged event
+    /// is matched to its CleverTap record by identity (<c>user-{id}</c>, unique per event).
+    /// </summary>
+    private static async Task<StoredFigures> RunStoredScenarioAsync(HttpClient client, FakeCleverTap cleverTap, int senders, int eventsPerRequest, TimeSpan duration)
+    {
+        cleverTap.Reset();
+        var throttledBefore = cleverTap.Throttled;
+        var acknowledged = new List<(string Identity, long AcknowledgedAt, double LatencyMs)>[senders];
+        var failedRequests = new long[senders];
+        var stopwatch = Stopwatch.StartNew();
+        var run = Guid.NewGuid().ToString("N")[..8];
+
+        await Task.WhenAll(Enumerable.Range(0, senders).Select(sender => Task.Run(async () =>
+        {
+            acknowledged[sender] = [];
+            for (var n = 0; stopwatch.Elapsed < duration; n++)
+            {
+                var id = $"{run}-{sender}-{n}";
+                var started = Stopwatch.GetTimestamp();
+                using var response = await client.PostAsync("api/segment", new StringContent(Body(id, eventsPerRequest), Encoding.UTF8, "application/json"));
+                await response.Content.ReadAsByteArrayAsync();
+                var answeredAt = Stopwatch.GetTimestamp();
+                var latency = Stopwatch.GetElapsedTime(started, answeredAt).TotalMilliseconds;
+                if (response.IsSuccessStatusCode && eventsPerRequest == 1)
+                    acknowledged[sender].Add(($"user-{id}", answeredAt, latency));
+                else if (response.IsSuccessStatusCode)
+                    acknowledged[sender].AddRange(Enumerable.Range(0, eventsPerRequest).Select(i => ($"user-{id}-{i}", answeredAt, latency)));
+                else
+                    failedRequests[sender]++;
+            }
+        })));
+        var sendingTime = stopwatch.Elapsed;
+        var sendingEnded = Stopwatch.GetTimestamp();
+        var acks = acknowledged.SelectMany(list => list).ToList();
+        var drained = await cleverTap.WaitUntilAsync(fake => fake.AcceptedCount >= acks.Count, DrainLimit);
+
+        var arrivals = cleverTap.Arrivals;
+        var arrivedAt = new Dictionary<string, long>(arrivals.Count);
+        foreach (var arrival in arrivals)
+            arrivedAt.TryAdd(arrival.Record["identity"]?.GetValue<string>() ?? "", arrival.AcceptedAt);
+        var ackToCleverTap = acks.Where(ack => arrivedAt.ContainsKey(ack.Identity))
+            .Select(ack => Stopwatch.GetElapsedTime(ack.AcknowledgedAt, arrivedAt[ack.Identity]).TotalMilliseconds).Order().ToArray();
+        var firstAck = acks.Count == 0 ? 0 : acks.Min(ack => ack.AcknowledgedAt);
+        var lastArrival = arrivals.Count == 0 ? firstAck : arrivals.Max(arrival => arrival.AcceptedAt);
+        var deliverySeconds = Stopwatch.GetElapsedTime(firstAck, lastArrival).TotalSeconds;
+        // Per request, as the delivered runs count it (an array's events share one answer).
+        var latencies = acknowledged.SelectMany(list => list.Where((_, i) => i % eventsPerRequest == 0)).Select(ack => ack.LatencyMs).Order().ToArray();
+        var uploads = cleverTap.Uploads.Where(upload => upload.Status == 200).ToList();
+        return new StoredFigures(
+            AcknowledgedPerSecond: acks.Count / sendingTime.TotalSeconds,
+            P50: TimeSpan.FromMilliseconds(Percentile(latencies, 0.50)),
+            P99: TimeSpan.FromMilliseconds(Percentile(latencies, 0.99)),
+            DeliveredPerSecond: deliverySeconds <= 0 ? 0 : arrivals.Count / deliverySeconds,
+            AckToCleverTapP99: TimeSpan.FromMilliseconds(Percentile(ackToCleverTap, 0.99)),
+            DrainAfterSending: lastArrival > sendingEnded ? Stopwatch.GetElapsedTime(sendingEnded, lastArrival) : TimeSpan.Zero,
+            Uploads: uploads.Count,
+            RecordsPerUpload: uploads.Count == 0 ? 0 : (double)uploads.Sum(upload => upload.Accepted) / uploads.Count,
+            Throttled: cleverTap.Throttled - throttledBefore,
+            FailedRequests: failedRequests.Sum(),
+            Missing: acks.Count - ackToCleverTap.Length,
+            DrainLimitReached: !drained);
+    }
+
+    /// <summary>A spool message of a dozen mapped track records is about this size.</summary>
+    private const int ProbeMessageBytes = 8 * 1024;
+
+    /// <summary>As many as <c>SpoolWriter.WritesPerAccount</c>.</summary>
+    private const int ProbeQueueWriters = 8;
+
+    /// <summary><paramref name="workers"/> loops calling <paramref name="operation"/> for <paramref name="duration"/>: operations/s and latency.</summary>
+    private static async Task<string> RunProbeAsync(int workers, TimeSpan duration, Func<int, Task<bool>> operation)
+    {
+        var latencies = new List<double>[workers];
+        var failures = 0L;
+        var stopwatch = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, workers).Select(worker => Task.Run(async () =>
+        {
+            latencies[worker] = [];
+            while (stopwatch.Elapsed < duration)
+            {
+                var started = Stopwatch.GetTimestamp();
+                if (await operation(worker))
+                    latencies[worker].Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                else
+                    Interlocked.Increment(ref failures);
+            }
+        })));
+        var sorted = latencies.SelectMany(list => list).Order().ToArray();
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{sorted.Length / stopwatch.Elapsed.TotalSeconds,7:0}/s  p50 {Percentile(sorted, 0.50),5:0} ms  p99 {Percentile(sorted, 0.99),5:0} ms  failures {failures}");
+    }
+
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "unknown";
+
     private static double Percentile(double[] sorted, double percentile) =>
         sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(percentile * sorted.Length) - 1)];
 
@@ -161,6 +297,13 @@ internal static class ForwardingBench
             ["brand"] = "Hasbro", ["variant"] = "200 pieces", ["price"] = 18.99, ["currency"] = "USD",
         },
     };
+
+    private sealed record StoredFigures(double AcknowledgedPerSecond, TimeSpan P50, TimeSpan P99, double DeliveredPerSecond, TimeSpan AckToCleverTapP99,
+        TimeSpan DrainAfterSending, int Uploads, double RecordsPerUpload, int Throttled, long FailedRequests, int Missing, bool DrainLimitReached)
+    {
+        public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+            $"{AcknowledgedPerSecond,9:0} events/s acked ack p50 {P50.TotalMilliseconds,4:0} ms  ack p99 {P99.TotalMilliseconds,5:0} ms  delivered {DeliveredPerSecond,6:0} records/s  ack→CleverTap p99 {AckToCleverTapP99.TotalMilliseconds,6:0} ms  drained {DrainAfterSending.TotalSeconds:0.0} s after sending  uploads {Uploads,5}  records/upload {RecordsPerUpload,6:0.0}  429s {Throttled,4}  non-2xx answers {FailedRequests}  acked but not at CleverTap {Missing}{(DrainLimitReached ? $" (drain limit of {DrainLimit.TotalSeconds:0} s reached)" : "")}");
+    }
 
     private sealed record Figures(double EventsPerSecond, TimeSpan P50, TimeSpan P99, int Uploads, double RecordsPerUpload, int Throttled, long FailedRequests)
     {

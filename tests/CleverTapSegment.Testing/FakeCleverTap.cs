@@ -22,6 +22,7 @@ public sealed class FakeCleverTap : IAsyncDisposable
     private readonly LoopbackServer _server;
     private readonly Lock _lock = new();
     private readonly List<JsonObject> _accepted = [];
+    private readonly List<long> _acceptedAt = [];
     private readonly List<FakeUpload> _uploads = [];
     private readonly List<string> _deleted = [];
     private readonly List<string> _violations = [];
@@ -77,6 +78,23 @@ public sealed class FakeCleverTap : IAsyncDisposable
     /// <summary>Every record accepted, in arrival order (rejected records are not here).</summary>
     public IReadOnlyList<JsonObject> Accepted { get { lock (_lock) return [.. _accepted]; } }
 
+    /// <summary>Records accepted so far: a cheap condition to wait on (<see cref="Accepted"/> copies the list).</summary>
+    public int AcceptedCount { get { lock (_lock) return _accepted.Count; } }
+
+    /// <summary>
+    /// Every record accepted with the <see cref="System.Diagnostics.Stopwatch"/> timestamp at which the fake accepted
+    /// it (after <see cref="Latency"/>), in arrival order: lets a benchmark in the same process time each record from
+    /// its own clock to CleverTap.
+    /// </summary>
+    public IReadOnlyList<FakeArrival> Arrivals
+    {
+        get
+        {
+            lock (_lock)
+                return [.. _accepted.Select((record, i) => new FakeArrival(record, _acceptedAt[i]))];
+        }
+    }
+
     /// <summary>Every upload request that reached the handler (including refused ones).</summary>
     public IReadOnlyList<FakeUpload> Uploads { get { lock (_lock) return [.. _uploads]; } }
 
@@ -119,6 +137,7 @@ public sealed class FakeCleverTap : IAsyncDisposable
         lock (_lock)
         {
             _accepted.Clear();
+            _acceptedAt.Clear();
             _uploads.Clear();
             _deleted.Clear();
         }
@@ -199,9 +218,11 @@ public sealed class FakeCleverTap : IAsyncDisposable
                     ["record"] = objects[i].DeepClone(),
                 });
             }
+            var acceptedAt = System.Diagnostics.Stopwatch.GetTimestamp();
             lock (_lock)
             {
                 _accepted.AddRange(acceptedHere);
+                _acceptedAt.AddRange(Enumerable.Repeat(acceptedAt, acceptedHere.Count));
                 _uploads.Add(new FakeUpload(uploadNumber, objects.Count, 200, acceptedHere.Count));
             }
             Signal();
@@ -370,6 +391,9 @@ public sealed class FakeCleverTap : IAsyncDisposable
 
 /// <summary>One upload request as the fake saw it. <see cref="Status"/> 0 means it was never answered (a hang).</summary>
 public sealed record FakeUpload(int Number, int Records, int Status, int Accepted = 0);
+
+/// <summary>An accepted record and the <see cref="System.Diagnostics.Stopwatch"/> timestamp at which the fake accepted it.</summary>
+public sealed record FakeArrival(JsonObject Record, long AcceptedAt);
 
 /// <summary>What a scripted answer gets to look at.</summary>
 public sealed record FakeUploadContext(int UploadNumber, IReadOnlyList<JsonObject> Records);
