@@ -1,6 +1,6 @@
-using System.Collections.Concurrent;
 using System.Text;
 using CleverTapSegment.Testing;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace CleverTapSegment.DevHost.Tests;
 
@@ -28,7 +28,7 @@ public sealed class RequestFramingTests(DevHostFixture fixture) : IDisposable
     [InlineData("11\r\n" + Json + "\r\n", 408)] // the last chunk never comes: the body stalls
     public async Task A_body_kestrel_refuses_is_answered_with_its_client_error_and_logged_once_as_a_bad_request(string chunkedBody, int expected)
     {
-        var hostLog = new CapturedLog();
+        var hostLog = new FakeLoggerProvider();
         var options = fixture.Options(new WorkerLog(), fixture.UniqueQueueName("framing"));
         options.LoggerFactory = new LoggerFactory([hostLog]);
         await using var host = await DevHostServer.StartAsync(options, Timeout);
@@ -38,31 +38,10 @@ public sealed class RequestFramingTests(DevHostFixture fixture) : IDisposable
         var answer = await RawHttp.SendAsync(server, head, Encoding.Latin1.GetBytes(chunkedBody), closeAfterBody: false, Timeout);
 
         Assert.Equal(expected, answer.StatusCode);
-        var logged = Assert.Single(hostLog.Entries, entry => entry.Message.StartsWith("Bad request from the client", StringComparison.Ordinal));
+        var logged = Assert.Single(hostLog.Collector.GetSnapshot(), entry => entry.Message.StartsWith("Bad request from the client", StringComparison.Ordinal));
         Assert.Equal(LogLevel.Information, logged.Level);
         Assert.Null(logged.Exception);
         // The forwarding itself reports nothing worse; the sample function, which does not guard its body read, may fail.
-        Assert.DoesNotContain(hostLog.Entries, entry => entry.Level >= LogLevel.Warning && entry.Category == "Host.Http");
-    }
-
-    private sealed class CapturedLog : ILoggerProvider
-    {
-        public ConcurrentQueue<(LogLevel Level, string Category, string Message, Exception? Exception)> Entries { get; } = new();
-
-        public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Logger(CapturedLog log, string category) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                log.Entries.Enqueue((logLevel, category, formatter(state, exception), exception));
-        }
+        Assert.DoesNotContain(hostLog.Collector.GetSnapshot(), entry => entry.Level >= LogLevel.Warning && entry.Category == "Host.Http");
     }
 }

@@ -6,6 +6,7 @@ using System.Text;
 using CleverTapSegment.DevHost;
 using CleverTapSegment.Testing;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace CleverTapSegment.Tests.Hostile;
 
@@ -31,7 +32,7 @@ public sealed class HostileApp : IAsyncLifetime
 
     private AzuriteProcess? _azurite;
     private readonly ConcurrentQueue<WorkerLogEntry> _workerLog = new();
-    private readonly HostLogCapture _hostLog = new();
+    private readonly FakeLoggerProvider _hostLog = new();
 
     public WorkerApp App { get; private set; } = null!;
     public string StorageConnectionString => _azurite!.ConnectionString;
@@ -40,7 +41,7 @@ public sealed class HostileApp : IAsyncLifetime
 
     /// <summary>Every entry the worker logged (all levels), and every entry the dev host logged itself.</summary>
     public IReadOnlyCollection<WorkerLogEntry> WorkerLog => _workerLog;
-    public IReadOnlyCollection<(LogLevel Level, string Category, string Message, Exception? Exception)> HostLog => _hostLog.Entries;
+    public IReadOnlyList<FakeLogRecord> HostLog => _hostLog.Collector.GetSnapshot();
 
     /// <summary>Answers by family and status, for the suite's summary.</summary>
     public ConcurrentDictionary<(string Family, int Status), int> Answers { get; } = new();
@@ -159,27 +160,5 @@ public sealed class HostileApp : IAsyncLifetime
             var body = await response.Content.ReadAsStringAsync(cancellationToken);
             return (response.StatusCode, response.Headers.ToString() + response.Content.Headers, body);
         }
-    }
-}
-
-/// <summary>The dev host's own log, as <see cref="DevHostOptions.LoggerFactory"/> receives it.</summary>
-internal sealed class HostLogCapture : ILoggerProvider
-{
-    public ConcurrentQueue<(LogLevel Level, string Category, string Message, Exception? Exception)> Entries { get; } = new();
-
-    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
-
-    public void Dispose()
-    {
-    }
-
-    private sealed class Logger(HostLogCapture capture, string category) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            capture.Entries.Enqueue((logLevel, category, formatter(state, exception), exception));
     }
 }

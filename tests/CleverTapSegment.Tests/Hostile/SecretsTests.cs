@@ -16,6 +16,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace CleverTapSegment.Tests.Hostile;
 
@@ -95,7 +96,7 @@ public sealed class SecretsTests(HostileApp hostile)
         var passcode = "export-passcode-" + Guid.NewGuid().ToString("N");
         var refusedKey = "refused-write-key-" + Guid.NewGuid().ToString("N");
         var workerLog = new ConcurrentQueue<WorkerLogEntry>();
-        var hostLog = new HostLogCapture();
+        var hostLog = new FakeLoggerProvider();
         await using var harness = await ExportHarness.StartAsync(new DateTimeOffset(2026, 11, 22, 4, 0, 0, TimeSpan.Zero),
             cleverTapOptions: new FakeCleverTapExportOptions { Passcode = passcode },
             segmentOptions: new FakeSegmentOptions { WriteKeys = [ExportHarness.WriteKey], RefuseUnknownWriteKeys = true },
@@ -125,7 +126,7 @@ public sealed class SecretsTests(HostileApp hostile)
         Assert.Contains(harness.Segment.Requests, request => request.StatusCode == 401);
         string[] secrets = [passcode, ExportHarness.WriteKey, refusedKey, ExportHarness.AdminKey];
         AssertNoSecretIn("answers", answers, secrets);
-        AssertNoSecretInLogs(workerLog, hostLog.Entries, secrets);
+        AssertNoSecretInLogs(workerLog, hostLog.Collector.GetSnapshot(), secrets);
     }
 
     /// <summary>
@@ -222,7 +223,7 @@ public sealed class SecretsTests(HostileApp hostile)
         Assert.True(leaks.Count == 0, $"A secret appears in {where}:\n{string.Join("\n", leaks.Take(5))}");
     }
 
-    private static void AssertNoSecretInLogs(IEnumerable<WorkerLogEntry> workerLog, IEnumerable<(LogLevel Level, string Category, string Message, Exception? Exception)> hostLog, IReadOnlyCollection<string> secrets)
+    private static void AssertNoSecretInLogs(IEnumerable<WorkerLogEntry> workerLog, IEnumerable<FakeLogRecord> hostLog, IReadOnlyCollection<string> secrets)
     {
         var worker = workerLog.Select(entry => $"{entry.Category} {entry.Message} {entry.Exception}").ToList();
         var host = hostLog.Select(entry => $"{entry.Category} {entry.Message} {entry.Exception}").ToList();
