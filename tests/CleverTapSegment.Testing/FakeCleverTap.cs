@@ -188,7 +188,7 @@ public sealed class FakeCleverTap : IAsyncDisposable
             {
                 // A request CleverTap never answers: nothing is processed; the client must give up and retry.
                 Record(new FakeUpload(uploadNumber, objects.Count, 0));
-                await Task.Delay(Timeout.Infinite, context.RequestAborted);
+                await context.RequestAborted.WhenCancelledAsync();
                 return;
             }
             if (answer.StatusCode is { } status)

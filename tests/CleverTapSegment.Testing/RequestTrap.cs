@@ -30,14 +30,8 @@ internal sealed class RequestTrap<T> : IDisposable
             return false;
         armed.Caught.TrySetResult(request);
         using var held = CancellationTokenSource.CreateLinkedTokenSource(requestAborted, _disposed.Token);
-        try
-        {
-            await Task.Delay(Timeout.Infinite, held.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            // The client went away (killed), or the fake is shutting down: either way nobody reads an answer.
-        }
+        // Until the client goes away (killed) or the fake shuts down: either way nobody reads an answer.
+        await held.Token.WhenCancelledAsync();
         return true;
     }
 
