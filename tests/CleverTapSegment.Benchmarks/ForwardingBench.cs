@@ -7,10 +7,11 @@ using CleverTapSegment.Testing;
 namespace CleverTapSegment.Benchmarks;
 
 /// <summary>
-/// <c>./dev bench forwarding [--seconds N]</c>: the SegmentIngest endpoint on the standalone app (in-process, Azurite),
+/// <c>./dev bench forwarding [--seconds N] [--stored]</c>: the SegmentIngest endpoint on the standalone app (in-process, Azurite),
 /// against a fake CleverTap with 100 ms latency and a hard limit of 3 concurrent requests (429 beyond), with and
 /// without coalescing, and for the single-event scenarios also with <c>Ingest__Acknowledge=stored</c> (answered once the
-/// records are in the spool queue, delivered afterwards by <c>SpoolDelivery</c>). Measures and prints; asserts nothing.
+/// records are in the spool queue, delivered afterwards by <c>SpoolDelivery</c>). <c>--stored</c> runs only the stored
+/// scenarios and the probes. Measures and prints; asserts nothing.
 /// </summary>
 internal static class ForwardingBench
 {
@@ -22,7 +23,9 @@ internal static class ForwardingBench
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var seconds = args.Length >= 2 && args[0] == "--seconds" ? double.Parse(args[1], CultureInfo.InvariantCulture) : 10;
+        var secondsAt = Array.IndexOf(args, "--seconds");
+        var seconds = secondsAt >= 0 && secondsAt + 1 < args.Length ? double.Parse(args[secondsAt + 1], CultureInfo.InvariantCulture) : 10;
+        var storedOnly = args.Contains("--stored");
         var duration = TimeSpan.FromSeconds(seconds);
         Console.WriteLine($"forwarding bench: fake CleverTap latency {CleverTapLatency.TotalMilliseconds} ms, {CleverTapConcurrencyLimit} concurrent requests max, {seconds} s per scenario, {Environment.ProcessorCount} cores");
         Console.WriteLine($"load average {LoadAverage()} at start, {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC");
@@ -44,10 +47,18 @@ internal static class ForwardingBench
         };
         // Both apps run side by side and each scenario measures one right after the other, so neither gains from
         // running second (JIT tiering, a machine that got busier meanwhile).
-        await using var coalescing = await StartAppAsync(azurite, cleverTap, coalesce: true);
-        await using var baseline = await StartAppAsync(azurite, cleverTap, coalesce: false);
         await using var stored = await StartAppAsync(azurite, cleverTap, coalesce: true, acknowledgeStored: true);
         using var storedClient = NewClient(stored);
+        if (storedOnly)
+        {
+            await RunStoredScenarioAsync(storedClient, cleverTap, 16, 1, TimeSpan.FromSeconds(2));
+            foreach (var (name, senders, eventsPerRequest, _) in scenarios)
+                Console.WriteLine($"{name,-36} stored       {await RunStoredScenarioAsync(storedClient, cleverTap, senders, eventsPerRequest, duration)}");
+            await RunProbesAsync(azurite, storedClient, seconds);
+            return 0;
+        }
+        await using var coalescing = await StartAppAsync(azurite, cleverTap, coalesce: true);
+        await using var baseline = await StartAppAsync(azurite, cleverTap, coalesce: false);
         var apps = new[] { (Coalesce: true, App: coalescing), (Coalesce: false, App: baseline) };
         var clients = apps.ToDictionary(app => app.Coalesce, app => NewClient(app.App));
         foreach (var client in clients.Values)
@@ -79,7 +90,15 @@ internal static class ForwardingBench
             var off = figures[(name, false)];
             Console.WriteLine($"{name,-36} coalescing/baseline: events/s x{Ratio(on.EventsPerSecond, off.EventsPerSecond)}, p99 latency x{Ratio(on.P99.TotalMilliseconds, off.P99.TotalMilliseconds)}");
         }
+        await RunProbesAsync(azurite, storedClient, seconds);
 
+        // Parse + map + serialise without HTTP: the per-core ceiling under the figures above.
+        Console.WriteLine();
+        return await MappingBench.RunAsync(args);
+    }
+
+    private static async Task RunProbesAsync(AzuriteProcess azurite, HttpClient storedClient, double seconds)
+    {
         // Where a stored acknowledgement's time goes: the same app answering without storage (a dry run maps and
         // answers, writes nothing), and Azurite's queue writes alone, with as many writers as the spool writer keeps.
         Console.WriteLine();
@@ -101,10 +120,6 @@ internal static class ForwardingBench
         });
         Console.WriteLine($"probe: Azurite queue writes of {ProbeMessageBytes / 1024} KiB, {ProbeQueueWriters} writers (the spool writer's slots per account)   {queueWrites}");
         await probeQueue.DeleteAsync();
-
-        // Parse + map + serialise without HTTP: the per-core ceiling under the figures above.
-        Console.WriteLine();
-        return await MappingBench.RunAsync(args);
     }
 
     private static HttpClient NewClient(WorkerApp app) =>

@@ -86,10 +86,14 @@ internal sealed class HttpForwarder(WorkerSupervisor supervisor, FunctionInvoker
             // The caller went away; the forward went with it, and the invocation ends as the worker sees that.
             await Observe(invocation);
         }
-        catch (HttpRequestException exception)
+        catch (Exception exception) when (exception is HttpRequestException or IOException)
         {
-            // A body Kestrel refused cut the forward off: the worker has the request and refuses the body cut short
-            // itself, so its invocation ends on its own; cancelled, it would be logged as a failed invocation.
+            // The forward broke (connection refused or cut, the worker's answer cut short). When the caller's body
+            // stalled or broke, both Kestrels refuse it at about the same moment, each on its own heartbeat, so the
+            // caller's read is let settle first: Kestrel's refusal of it makes this the caller's fault. Then the worker
+            // has the request and refuses the body cut short itself, so its invocation ends on its own (cancelled, it
+            // would be logged as a failed invocation).
+            await callerBody.SettledAsync();
             if (callerBody.Refusal is null)
             {
                 await abort.CancelAsync();
@@ -117,6 +121,11 @@ internal sealed class HttpForwarder(WorkerSupervisor supervisor, FunctionInvoker
         if (!context.Response.HasStarted)
         {
             context.Response.StatusCode = statusCode;
+        }
+        else
+        {
+            // Status and part of the body are gone: only a cut connection tells the caller the answer is incomplete.
+            context.Abort();
         }
     }
 
