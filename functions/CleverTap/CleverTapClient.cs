@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Net.Http.Headers;
+using CleverTapSegment.Hosting;
+using Microsoft.IO;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -37,7 +39,7 @@ public sealed partial class CleverTapClient(HttpClient http, ILogger<CleverTapCl
         if (records.Count == 0)
             return results;
 
-        var body = UploadBody.Create(records);
+        using var body = UploadBody.Create(records);
         using var request = CreateRequest(account, UploadPath, body.Bytes, deadline);
         try
         {
@@ -88,20 +90,23 @@ public sealed partial class CleverTapClient(HttpClient http, ILogger<CleverTapCl
     }
 
     /// <summary>The upload request exactly as it would be sent, for the dry run (the caller masks the passcode).</summary>
-    public static PreviewRequest PreviewUpload(CleverTapAccount account, IReadOnlyList<UploadRecord> records) =>
-        Preview(account, UploadPath, UploadBody.Create(records).Bytes);
+    public static PreviewRequest PreviewUpload(CleverTapAccount account, IReadOnlyList<UploadRecord> records)
+    {
+        using var body = UploadBody.Create(records);
+        return Preview(account, UploadPath, body.Bytes);
+    }
 
     public static PreviewRequest PreviewDeleteProfiles(CleverTapAccount account, IReadOnlyList<string> identities) =>
         Preview(account, DeleteProfilesPath, DeleteBody(identities));
 
-    private static PreviewRequest Preview(CleverTapAccount account, string path, byte[] body)
+    private static PreviewRequest Preview(CleverTapAccount account, string path, ReadOnlyMemory<byte> body)
     {
         using var request = CreateRequest(account, path, body, DateTimeOffset.MaxValue);
         var headers = request.Headers.Concat(request.Content!.Headers)
             .ToDictionary(header => header.Key, header => header.Key.Equals(PasscodeHeader, StringComparison.OrdinalIgnoreCase)
                 ? MaskedPasscode
                 : string.Join(",", header.Value));
-        return new PreviewRequest(request.Method.Method, request.RequestUri!.AbsoluteUri, headers, JsonNode.Parse(body));
+        return new PreviewRequest(request.Method.Method, request.RequestUri!.AbsoluteUri, headers, JsonNode.Parse(body.Span));
     }
 
     private const string PasscodeHeader = "X-CleverTap-Passcode";
@@ -109,11 +114,11 @@ public sealed partial class CleverTapClient(HttpClient http, ILogger<CleverTapCl
     /// <summary>Fully hidden: even a few characters of a passcode narrow a guess, and the preview may be pasted anywhere.</summary>
     private const string MaskedPasscode = "********";
 
-    private static HttpRequestMessage CreateRequest(CleverTapAccount account, string path, byte[] body, DateTimeOffset deadline)
+    private static HttpRequestMessage CreateRequest(CleverTapAccount account, string path, ReadOnlyMemory<byte> body, DateTimeOffset deadline)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, new Uri(account.ApiBaseUri, path))
         {
-            Content = new ByteArrayContent(body),
+            Content = new ReadOnlyMemoryContent(body),
         };
         // https://developer.clevertap.com/docs/common-api-components: JSON body, UTF-8.
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
@@ -265,47 +270,56 @@ public sealed partial class CleverTapClient(HttpClient http, ILogger<CleverTapCl
     private static partial void LogUnattributed(ILogger logger, string account, int count);
 
     /// <summary>The serialised <c>{"d":[…]}</c> body, remembering where each record starts so an echoed record can be matched.</summary>
-    private sealed class UploadBody
+    /// <summary>
+    /// An upload's JSON in pooled memory (a full upload is ~0.5 MB; allocated afresh it would land on the large-object
+    /// heap), with where each record starts and ends, so a record CleverTap echoes back can be matched to it.
+    /// </summary>
+    private sealed class UploadBody : IDisposable
     {
+        private readonly RecyclableMemoryStream _buffer;
         private readonly int[] _starts;
         private readonly int[] _ends;
         private readonly JsonNode?[] _nodes;
 
-        private UploadBody(byte[] bytes, int[] starts, int[] ends)
+        private UploadBody(RecyclableMemoryStream buffer, int[] starts, int[] ends)
         {
-            Bytes = bytes;
+            _buffer = buffer;
+            Bytes = PooledBuffers.Written(buffer);
             _starts = starts;
             _ends = ends;
             _nodes = new JsonNode?[starts.Length];
         }
 
-        public byte[] Bytes { get; }
+        /// <summary>Valid until disposed, which is after the upload's answer was read.</summary>
+        public ReadOnlyMemory<byte> Bytes { get; }
 
         public JsonNode RecordNode(int index) =>
-            _nodes[index] ??= JsonNode.Parse(Bytes.AsSpan(_starts[index], _ends[index] - _starts[index]))!;
+            _nodes[index] ??= JsonNode.Parse(Bytes.Span[_starts[index].._ends[index]])!;
 
         public static UploadBody Create(IReadOnlyList<UploadRecord> records)
         {
-            var buffer = new ArrayBufferWriter<byte>(256 * records.Count + 16);
+            var buffer = PooledBuffers.Rent("clevertap-upload", 256L * records.Count + 16);
             var starts = new int[records.Count];
             var ends = new int[records.Count];
-            using (var writer = new Utf8JsonWriter(buffer))
+            using (var writer = new Utf8JsonWriter((IBufferWriter<byte>)buffer))
             {
                 writer.WriteStartObject();
                 writer.WriteStartArray("d");
                 for (var i = 0; i < records.Count; i++)
                 {
                     writer.Flush();
-                    starts[i] = buffer.WrittenCount + (i == 0 ? 0 : 1); // the separating comma comes first
+                    starts[i] = (int)buffer.Length + (i == 0 ? 0 : 1); // the separating comma comes first
                     records[i].WriteTo(writer);
                     writer.Flush();
-                    ends[i] = buffer.WrittenCount;
+                    ends[i] = (int)buffer.Length;
                 }
                 writer.WriteEndArray();
                 writer.WriteEndObject();
             }
-            return new UploadBody(buffer.WrittenSpan.ToArray(), starts, ends);
+            return new UploadBody(buffer, starts, ends);
         }
+
+        public void Dispose() => _buffer.Dispose();
     }
 }
 

@@ -1,11 +1,30 @@
-using System.Buffers;
 using CleverTapSegment.Hosting;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.IO;
 
 namespace CleverTapSegment.Forwarding;
 
-/// <summary>The raw body (<see cref="Bytes"/>), or why it was refused (<see cref="Refusal"/>).</summary>
-public readonly record struct IngestBody(ReadOnlyMemory<byte> Bytes, IngestRefusal? Refusal);
+/// <summary>
+/// The raw body (<see cref="Bytes"/>, pooled memory valid until this is disposed), or why it was refused (<see cref="Refusal"/>).
+/// </summary>
+public sealed class IngestBody : IDisposable
+{
+    private readonly RecyclableMemoryStream? _buffer;
+
+    internal IngestBody(RecyclableMemoryStream buffer)
+    {
+        _buffer = buffer;
+        Bytes = PooledBuffers.Written(buffer);
+    }
+
+    internal IngestBody(IngestRefusal refusal) => Refusal = refusal;
+
+    public ReadOnlyMemory<byte> Bytes { get; }
+
+    public IngestRefusal? Refusal { get; }
+
+    public void Dispose() => _buffer?.Dispose();
+}
 
 /// <summary>Reads the raw request body, refusing it as soon as it passes the limit (the signature needs the exact bytes).</summary>
 public static class IngestBodyReader
@@ -22,29 +41,38 @@ public static class IngestBodyReader
         if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
             sizeFeature.MaxRequestBodySize = maxBytes + 1;
 
-        var buffer = new ArrayBufferWriter<byte>((int)Math.Min(request.ContentLength ?? 16 * 1024, maxBytes) + 1);
+        var buffer = PooledBuffers.Rent("ingest-body", Math.Min(request.ContentLength ?? 0, maxBytes) + 1);
         try
         {
             while (true)
             {
-                var memory = buffer.GetMemory(Math.Max(4096, buffer.FreeCapacity));
-                var read = await request.Body.ReadAsync(memory, cancellationToken);
+                // The rest of the current pooled block: a large body is read block by block, never copied to grow.
+                var read = await request.Body.ReadAsync(buffer.GetMemory(), cancellationToken);
                 if (read == 0)
-                    return new IngestBody(buffer.WrittenMemory, null);
+                    return new IngestBody(buffer);
                 buffer.Advance(read);
-                if (buffer.WrittenCount > maxBytes)
+                if (buffer.Length > maxBytes)
+                {
+                    buffer.Dispose();
                     return TooLarge(maxBytes);
+                }
             }
         }
         catch (Exception exception) when (RequestBodyFaults.TryGetStatusCode(exception, request, out var statusCode))
         {
+            buffer.Dispose();
             RequestBodyFaults.Log(request, statusCode, exception);
             return statusCode == StatusCodes.Status413PayloadTooLarge
                 ? TooLarge(maxBytes)
-                : new IngestBody(default, new IngestRefusal(statusCode, $"The request body could not be read: {exception.Message}"));
+                : new IngestBody(new IngestRefusal(statusCode, $"The request body could not be read: {exception.Message}"));
+        }
+        catch
+        {
+            buffer.Dispose();
+            throw;
         }
     }
 
     private static IngestBody TooLarge(long maxBytes) =>
-        new(default, new IngestRefusal(StatusCodes.Status413PayloadTooLarge, $"Request body is larger than {maxBytes} bytes (Ingest__MaxBodyBytes)."));
+        new(new IngestRefusal(StatusCodes.Status413PayloadTooLarge, $"Request body is larger than {maxBytes} bytes (Ingest__MaxBodyBytes)."));
 }

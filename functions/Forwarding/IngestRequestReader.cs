@@ -10,9 +10,9 @@ public sealed record IngestRefusal(int StatusCode, string Message, string? Chall
 
 /// <summary>
 /// A readable Segment request: the account its events go to and the events themselves, which are views into the
-/// parsed body and valid until this is disposed.
+/// parsed body (its pooled bytes) and valid until this is disposed.
 /// </summary>
-public sealed class IngestRequest(CleverTapAccount account, JsonDocument document, IReadOnlyList<JsonElement> events, bool isBatch, bool isDryRun)
+public sealed class IngestRequest(CleverTapAccount account, IngestBody body, JsonDocument document, IReadOnlyList<JsonElement> events, bool isBatch, bool isDryRun)
     : IDisposable
 {
     public CleverTapAccount Account { get; } = account;
@@ -22,7 +22,11 @@ public sealed class IngestRequest(CleverTapAccount account, JsonDocument documen
     /// <summary><c>?dryRun=true</c>: show what would be sent, send nothing.</summary>
     public bool IsDryRun { get; } = isDryRun;
 
-    public void Dispose() => document.Dispose();
+    public void Dispose()
+    {
+        document.Dispose();
+        body.Dispose();
+    }
 }
 
 /// <summary>
@@ -56,32 +60,36 @@ public sealed class IngestRequestReader(CleverTapAccounts accounts, IOptions<Ing
         if (fromSegment && _options.RequiresBasicAuth && !IngestAuthentication.IsValidBasicAuth(request.Headers.Authorization, _options.BasicAuthUsername!, _options.BasicAuthPassword))
             return (null, new IngestRefusal(StatusCodes.Status401Unauthorized, "Missing or wrong Basic credentials.", "Basic realm=\"segment\""));
 
-        var (bytes, bodyRefusal) = await IngestBodyReader.ReadAsync(request, _options.MaxBodyBytes, cancellationToken);
-        if (bodyRefusal is not null)
+        var body = await IngestBodyReader.ReadAsync(request, _options.MaxBodyBytes, cancellationToken);
+        if (body.Refusal is { } bodyRefusal)
             return (null, bodyRefusal);
 
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(bytes);
+            // The document reads the pooled body in place: both live until the IngestRequest is disposed.
+            document = JsonDocument.Parse(body.Bytes);
         }
         catch (JsonException exception)
         {
+            body.Dispose();
             return Refuse(StatusCodes.Status400BadRequest, $"Body is not valid JSON: {exception.Message}");
         }
 
         var secrets = _options.ActiveSharedSecrets;
-        if (fromSegment && secrets.Count > 0 && !IngestAuthentication.IsValidSignature(request.Headers[IngestAuthentication.SignatureHeader], bytes.Span, document.RootElement, secrets))
+        if (fromSegment && secrets.Count > 0 && !IngestAuthentication.IsValidSignature(request.Headers[IngestAuthentication.SignatureHeader], body.Bytes.Span, document.RootElement, secrets))
         {
             document.Dispose();
+            body.Dispose();
             return Refuse(StatusCodes.Status401Unauthorized, "Missing or wrong X-Signature.");
         }
         if (!TryGetEvents(document.RootElement, out var events, out var isBatch, out var problem))
         {
             document.Dispose();
+            body.Dispose();
             return Refuse(StatusCodes.Status400BadRequest, problem);
         }
-        return (new IngestRequest(account, document, events, isBatch, isDryRun: !fromSegment || IsDryRun(request)), null);
+        return (new IngestRequest(account, body, document, events, isBatch, isDryRun: !fromSegment || IsDryRun(request)), null);
     }
 
     /// <summary>A single event, a Webhooks (Actions) array, or <c>{"batch":[…]}</c> (the HTTP Tracking API shape).</summary>

@@ -27,32 +27,36 @@ public sealed record SpoolMessage(string Id, string Account, DateTimeOffset Enqu
     public byte[] ToJson(bool withRecords = true, string? blob = null)
     {
         var buffer = new ArrayBufferWriter<byte>(withRecords ? 256 + Records.Count * 200 : 256);
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            writer.WriteNumber("v", SchemaVersion);
-            writer.WriteString("id", Id);
-            writer.WriteString("account", Account);
-            writer.WriteString("enqueuedAt", EnqueuedAt);
-            writer.WriteNumber("attempt", Attempt);
-            if (blob is not null)
-                writer.WriteString("blob", blob);
-            if (withRecords)
-            {
-                writer.WriteStartArray("records");
-                foreach (var record in Records)
-                {
-                    writer.WriteStartObject();
-                    writer.WriteString("k", record.Key);
-                    writer.WritePropertyName("r");
-                    record.Record.WriteTo(writer);
-                    writer.WriteEndObject();
-                }
-                writer.WriteEndArray();
-            }
-            writer.WriteEndObject();
-        }
+        WriteJson(buffer, withRecords, blob);
         return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary><see cref="ToJson"/> into <paramref name="output"/> (a pooled buffer for a message of many records).</summary>
+    public void WriteJson(IBufferWriter<byte> output, bool withRecords = true, string? blob = null)
+    {
+        using var writer = new Utf8JsonWriter(output);
+        writer.WriteStartObject();
+        writer.WriteNumber("v", SchemaVersion);
+        writer.WriteString("id", Id);
+        writer.WriteString("account", Account);
+        writer.WriteString("enqueuedAt", EnqueuedAt);
+        writer.WriteNumber("attempt", Attempt);
+        if (blob is not null)
+            writer.WriteString("blob", blob);
+        if (withRecords)
+        {
+            writer.WriteStartArray("records");
+            foreach (var record in Records)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("k", record.Key);
+                writer.WritePropertyName("r");
+                record.Record.WriteTo(writer);
+                writer.WriteEndObject();
+            }
+            writer.WriteEndArray();
+        }
+        writer.WriteEndObject();
     }
 
     /// <exception cref="JsonException">Not a spool message of a known schema.</exception>

@@ -1,6 +1,7 @@
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
+using CleverTapSegment.Hosting;
 
 namespace CleverTapSegment.Forwarding.Spool;
 
@@ -23,15 +24,22 @@ public sealed class SpoolQueue(QueueServiceClient queues, BlobServiceClient blob
     /// <summary>Writes the message durably (the call returns once storage has it), visible after <paramref name="delay"/>.</summary>
     public async Task SendAsync(SpoolMessage message, TimeSpan? delay, CancellationToken cancellationToken)
     {
-        var json = message.ToJson();
+        using var json = PooledBuffers.Rent("spool-message");
+        message.WriteJson(json);
+        BinaryData content;
         if (json.Length > SpoolMessage.MaxInlineBytes)
         {
             var blobName = $"{message.Account}/{message.Id}-{message.Attempt}.json";
-            await _container.GetBlobClient(blobName).UploadAsync(BinaryData.FromBytes(json), overwrite: true, cancellationToken);
-            json = message.ToJson(withRecords: false, blob: blobName);
+            json.Position = 0;
+            await _container.GetBlobClient(blobName).UploadAsync(json, overwrite: true, cancellationToken);
+            content = BinaryData.FromBytes(message.ToJson(withRecords: false, blob: blobName));
+        }
+        else
+        {
+            content = BinaryData.FromBytes(PooledBuffers.Written(json));
         }
         // A spooled record must outlive any outage the retention covers: never expire (-1); retention decides.
-        await _queue.SendMessageAsync(BinaryData.FromBytes(json), delay, TimeSpan.FromSeconds(-1), cancellationToken);
+        await _queue.SendMessageAsync(content, delay, TimeSpan.FromSeconds(-1), cancellationToken);
     }
 
     /// <summary>The message with its records, read from its claim-check blob when it has one; null when that blob is gone.</summary>
@@ -41,8 +49,9 @@ public sealed class SpoolQueue(QueueServiceClient queues, BlobServiceClient blob
             return message;
         try
         {
-            var content = await _container.GetBlobClient(message.Blob).DownloadContentAsync(cancellationToken);
-            return SpoolMessage.Parse(content.Value.Content.ToMemory().Span) with { Blob = message.Blob };
+            using var content = PooledBuffers.Rent("spool-claim-check");
+            await _container.GetBlobClient(message.Blob).DownloadToAsync(content, cancellationToken);
+            return SpoolMessage.Parse(PooledBuffers.Written(content).Span) with { Blob = message.Blob };
         }
         catch (RequestFailedException exception) when (exception.Status == 404)
         {
