@@ -15,6 +15,13 @@ public static class StorageComposition
     /// <summary>The Table client of <see cref="LeasedSlots"/>, with a short retry budget of its own.</summary>
     internal const string LeasedSlotsClientName = "LeasedSlots";
 
+    /// <summary>
+    /// How long a finished call's concurrency slot waits for the next call of this instance: about one call to CleverTap,
+    /// so back-to-back uploads and export pages keep their slots without storage writes, and an idle instance's slots are
+    /// free for the others a moment later.
+    /// </summary>
+    internal static readonly TimeSpan SlotHandoverWindow = TimeSpan.FromMilliseconds(100);
+
     public static IHostApplicationBuilder AddStorage(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -51,7 +58,7 @@ public static class StorageComposition
         services.AddSingleton(provider => new LeasedSlots(
             provider.GetRequiredService<IAzureClientFactory<TableServiceClient>>().CreateClient(LeasedSlotsClientName)
                 .GetTableClient(LeasedSlots.DefaultTableName),
-            provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<LeasedSlots>>()));
+            provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<LeasedSlots>>(), SlotHandoverWindow));
         services.AddHostedService<StorageInitializer>();
         // AddAzureClients forwards the SDKs' own event logs (https://learn.microsoft.com/dotnet/azure/sdk/logging): they
         // log every request, and every expected conflict (409 creating a table that exists, 412 on a lost ETag race)

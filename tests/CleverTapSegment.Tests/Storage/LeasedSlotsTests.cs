@@ -23,7 +23,13 @@ public sealed class LeasedSlotsTests(AzuriteFixture azurite)
 
     private readonly string _account = "ACC-" + Guid.NewGuid().ToString("N")[..8];
 
-    private LeasedSlots Instance(TableClient table, TimeProvider clock) => new(table, clock, NullLogger<LeasedSlots>.Instance);
+    private static readonly TimeSpan Window = TimeSpan.FromMilliseconds(100);
+
+    private LeasedSlots Instance(TableClient table, TimeProvider clock, TimeSpan handoverWindow = default) =>
+        new(table, clock, NullLogger<LeasedSlots>.Instance, handoverWindow);
+
+    private async Task<TableEntity> SlotEntityAsync(TableClient table, string slot) =>
+        (await table.GetEntityAsync<TableEntity>(LeasedSlots.PartitionKeyFor(Scope, _account), slot)).Value;
 
     private Task<TableClient> NewTableAsync() => azurite.CreateTableAsync("slots");
 
@@ -150,6 +156,89 @@ public sealed class LeasedSlotsTests(AzuriteFixture azurite)
 
         Assert.False(first.IsHeld);
         Assert.False(second.IsHeld);
+    }
+
+    [Fact]
+    public async Task A_slot_finished_with_goes_to_the_next_call_of_the_same_instance_without_a_write_when_its_lease_covers_that_call()
+    {
+        var table = await NewTableAsync();
+        var clock = new FakeTimeProvider(Start);
+        var busy = Instance(table, clock, Window);
+        var other = Instance(table, clock);
+        var first = await busy.AcquireAsync(Scope, _account, 1, Lease, CancellationToken.None);
+        var written = await SlotEntityAsync(table, first.Slot!);
+        await first.DisposeAsync();
+
+        // Within the window the slot is still leased to the busy instance: nobody else may take it.
+        Assert.Null(await other.TryAcquireOnceAsync(Scope, _account, 1, Lease, CancellationToken.None));
+        clock.Advance(Window / 2);
+        await using var next = await busy.TryAcquireOnceAsync(Scope, _account, 1, Lease / 2, CancellationToken.None);
+
+        Assert.True(next?.IsHeld);
+        Assert.Equal(first.Slot, next!.Slot);
+        Assert.Equal(written.ETag, (await SlotEntityAsync(table, next.Slot!)).ETag);
+    }
+
+    [Fact]
+    public async Task A_parked_slot_nobody_takes_is_released_when_the_window_passes()
+    {
+        var table = await NewTableAsync();
+        var clock = new FakeTimeProvider(Start);
+        var idle = Instance(table, clock, Window);
+        var other = Instance(table, clock);
+        await (await idle.AcquireAsync(Scope, _account, 1, Lease, CancellationToken.None)).DisposeAsync();
+        Assert.Null(await other.TryAcquireOnceAsync(Scope, _account, 1, Lease, CancellationToken.None));
+
+        clock.Advance(Window);
+        await idle.LingeringSettledAsync().WaitAsync(Patience);
+
+        await using var taken = await other.TryAcquireOnceAsync(Scope, _account, 1, Lease, CancellationToken.None);
+        Assert.True(taken?.IsHeld);
+    }
+
+    [Fact]
+    public async Task A_slot_handed_over_the_most_times_in_a_row_goes_back_to_the_table_so_other_instances_get_a_turn()
+    {
+        var table = await NewTableAsync();
+        var clock = new FakeTimeProvider(Start);
+        var busy = Instance(table, clock, Window);
+        var other = Instance(table, clock);
+
+        for (var call = 0; call <= LeasedSlots.MaxHandovers; call++)
+            await (await busy.AcquireAsync(Scope, _account, 1, Lease, CancellationToken.None)).DisposeAsync();
+
+        await using var taken = await other.TryAcquireOnceAsync(Scope, _account, 1, Lease, CancellationToken.None);
+        Assert.True(taken?.IsHeld);
+    }
+
+    [Fact]
+    public async Task A_parked_slot_whose_lease_would_not_cover_the_next_call_is_renewed_for_it()
+    {
+        var table = await NewTableAsync();
+        var clock = new FakeTimeProvider(Start);
+        var instance = Instance(table, clock, Window);
+        await (await instance.AcquireAsync(Scope, _account, 1, Lease, CancellationToken.None)).DisposeAsync();
+        clock.Advance(Window / 2);
+
+        await using var longer = await instance.TryAcquireOnceAsync(Scope, _account, 1, Lease * 2, CancellationToken.None);
+
+        Assert.True(longer?.IsHeld);
+        Assert.Equal(clock.GetUtcNow() + Lease * 2, (await SlotEntityAsync(table, longer!.Slot!)).GetDateTimeOffset(LeasedSlots.LeasedUntilProperty));
+    }
+
+    [Fact]
+    public async Task An_instance_that_stops_gives_back_its_parked_slots_at_once()
+    {
+        var table = await NewTableAsync();
+        var clock = new FakeTimeProvider(Start);
+        var stopping = Instance(table, clock, Window);
+        var other = Instance(table, clock);
+        await (await stopping.AcquireAsync(Scope, _account, 1, Lease, CancellationToken.None)).DisposeAsync();
+
+        await stopping.DisposeAsync();
+
+        await using var taken = await other.TryAcquireOnceAsync(Scope, _account, 1, Lease, CancellationToken.None);
+        Assert.True(taken?.IsHeld);
     }
 
     private static int ClosedPort()
