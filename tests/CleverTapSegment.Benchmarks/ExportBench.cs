@@ -161,10 +161,7 @@ internal static class ExportBench
             var options = new WorkerAppOptions { OnWorkerLog = entry => started?.Append($"{entry.Level} {entry.Category}: {entry.Message} {entry.Exception}") };
             foreach (var (key, value) in settings)
                 options.Settings[key] = value;
-            // BENCH_APP_<name>=<value> passes <name> to the app, to measure a setting (a GC knob, a host.json override).
-            foreach (var (key, value) in Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
-                         .Select(entry => ((string)entry.Key, (string?)entry.Value)).Where(entry => entry.Item1.StartsWith("BENCH_APP_", StringComparison.Ordinal)))
-                options.Settings[key["BENCH_APP_".Length..]] = value;
+            BenchAppSettings.AddTo(options.Settings);
             started = new AppProcess(await WorkerApp.StartAsync(options));
             return started;
         }

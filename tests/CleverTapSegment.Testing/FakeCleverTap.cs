@@ -63,7 +63,7 @@ public sealed class FakeCleverTap : IAsyncDisposable
 
     public string Passcode { get; }
 
-    /// <summary>Added to every answer (CleverTap's own processing time).</summary>
+    /// <summary>How long after its arrival an upload is answered at the earliest (CleverTap's own processing time, the fake's included).</summary>
     public TimeSpan Latency { get; set; }
 
     /// <summary>Requests in flight beyond this answer 429 at once, as CleverTap does (https://developer.clevertap.com/docs/api-request-limit).</summary>
@@ -145,6 +145,7 @@ public sealed class FakeCleverTap : IAsyncDisposable
 
     private async Task HandleUploadAsync(HttpContext context)
     {
+        var arrivedAt = System.Diagnostics.Stopwatch.GetTimestamp();
         var uploadNumber = Interlocked.Increment(ref _requests);
         var concurrent = Interlocked.Increment(ref _inFlight);
         try
@@ -181,8 +182,10 @@ public sealed class FakeCleverTap : IAsyncDisposable
             var answer = Faults?.Next(objects.Count) ?? FakeAnswer.Process;
             if (answer == FakeAnswer.Process && Respond is { } respond)
                 answer = respond(new FakeUploadContext(uploadNumber, objects));
-            if (Latency > TimeSpan.Zero || answer.Delay > TimeSpan.Zero)
-                await Task.Delay(Latency + answer.Delay, context.RequestAborted);
+            // Counted from the request's arrival: the fake's own parsing is part of CleverTap's processing time, not added to it.
+            var wait = Latency + answer.Delay - System.Diagnostics.Stopwatch.GetElapsedTime(arrivedAt);
+            if (wait > TimeSpan.Zero)
+                await Task.Delay(wait, context.RequestAborted);
 
             if (answer.Hang)
             {
