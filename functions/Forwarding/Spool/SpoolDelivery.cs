@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using CleverTapSegment.CleverTap;
+using CleverTapSegment.OutgoingCalls;
 using CleverTapSegment.Telemetry;
 using Microsoft.Extensions.Options;
 
@@ -111,11 +112,12 @@ public sealed partial class SpoolDelivery(
     }
 
     /// <summary>
-    /// 401/403: the passcode or region is wrong (https://developer.clevertap.com/docs/api-errors). Delivered mode
+    /// The passcode or region is wrong (<see cref="CallAnswer.CredentialsRefused"/> in the shared table). Delivered mode
     /// answers 503 so Segment retries for its four hours; the spool would retry for days without a chance, so the
     /// records wait as dead letters, with the reason, until the settings are fixed and they are replayed.
     /// </summary>
-    private static bool RefusesCredentials(RecordResult result) => result.Code is 401 or 403;
+    private static bool RefusesCredentials(RecordResult result) =>
+        result.Code is { } code && OutgoingCallRules.Classify(code) == CallAnswer.CredentialsRefused;
 
     private async Task DeadLetterAsync(SpoolMessage message, string reason, IReadOnlyList<SpooledRecord> records, CancellationToken cancellationToken)
     {
