@@ -50,7 +50,7 @@ public sealed partial class CleverTapClient(HttpClient http, ILogger<CleverTapCl
             if (status != 200)
             {
                 var outcome = UploadClassification.Classify(status);
-                var reason = outcome == RecordOutcome.Delivered ? null : $"CleverTap answered {status}: {Shorten(text)}";
+                var reason = outcome == RecordOutcome.Delivered ? null : Answered(status, text);
                 Array.Fill(results, new RecordResult(outcome, reason, status));
                 LogUploadFailed(logger, account.Name, records.Count, status);
                 return results;
@@ -81,7 +81,7 @@ public sealed partial class CleverTapClient(HttpClient http, ILogger<CleverTapCl
                 outcome = RecordOutcome.Rejected;
             return outcome == RecordOutcome.Delivered
                 ? RecordResult.Delivered
-                : new RecordResult(outcome, $"CleverTap answered {status}: {Shorten(text)}", status);
+                : new RecordResult(outcome, Answered(status, text), status);
         }
         catch (Exception exception) when (IsTransportFailure(exception))
         {
@@ -254,6 +254,10 @@ public sealed partial class CleverTapClient(HttpClient http, ILogger<CleverTapCl
         OperationCanceledException => "delivery deadline reached",
         _ => "CleverTap unreachable",
     };
+
+    /// <summary>The reason a refused call gives: the status, and CleverTap's own words when it sent any.</summary>
+    private static string Answered(int status, string text) =>
+        string.IsNullOrWhiteSpace(text) ? $"CleverTap answered {status}" : $"CleverTap answered {status}: {Shorten(text)}";
 
     private static string Shorten(string text) => text.Length <= 300 ? text : text[..300] + "…";
 

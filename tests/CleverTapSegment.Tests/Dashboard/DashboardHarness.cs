@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using CleverTapSegment.CleverTap;
 using CleverTapSegment.Exports.Mapping;
+using CleverTapSegment.Forwarding.Spool;
 using CleverTapSegment.Testing;
 
 namespace CleverTapSegment.Tests.Dashboard;
@@ -106,7 +107,7 @@ internal sealed class DashboardHarness : IAsyncDisposable
         var client = new HttpClient { BaseAddress = app.BaseAddress };
         client.DefaultRequestHeaders.Add("x-functions-key", AdminKey);
         return new RunningApp(app.BaseAddress, client,
-            cancellationToken => app.Monitor.WaitForIdleAsync(WorkQueue, cancellationToken),
+            (queue, cancellationToken) => app.Monitor.WaitForIdleAsync(queue, cancellationToken),
             async () =>
             {
                 client.Dispose();
@@ -123,7 +124,10 @@ internal sealed class DashboardHarness : IAsyncDisposable
         Browser.EnterAdminKey(AdminKey);
     }
 
-    public Task WaitForWorkToDrainAsync() => _app.WaitForWorkToDrainAsync(Limit());
+    public Task WaitForWorkToDrainAsync() => _app.WaitForIdleAsync(WorkQueue, Limit());
+
+    /// <summary>Until the <c>ingest-spool</c> queue (stored mode) has nothing visible and nothing in flight.</summary>
+    public Task WaitForSpoolToDrainAsync() => _app.WaitForIdleAsync(SpoolQueue.QueueName, Limit());
 
     public async Task CreatePartnerAsync(string nickname = Partner)
     {
@@ -223,11 +227,11 @@ internal sealed class DashboardHarness : IAsyncDisposable
     }
 
     /// <summary>What the scenarios need of a launched app, whatever launched it.</summary>
-    private sealed class RunningApp(Uri baseAddress, HttpClient client, Func<CancellationToken, Task> waitForWorkToDrain, Func<ValueTask> dispose) : IAsyncDisposable
+    private sealed class RunningApp(Uri baseAddress, HttpClient client, Func<string, CancellationToken, Task> waitForIdle, Func<ValueTask> dispose) : IAsyncDisposable
     {
         public Uri BaseAddress { get; } = baseAddress;
         public HttpClient Client { get; } = client;
-        public Task WaitForWorkToDrainAsync(CancellationToken cancellationToken) => waitForWorkToDrain(cancellationToken);
+        public Task WaitForIdleAsync(string queue, CancellationToken cancellationToken) => waitForIdle(queue, cancellationToken);
         public ValueTask DisposeAsync() => dispose();
     }
 }

@@ -1,3 +1,4 @@
+using System.Text;
 using OpenQA.Selenium;
 
 namespace CleverTapSegment.Tests.Dashboard;
@@ -48,5 +49,39 @@ public sealed class SegmentToCleverTapPageTests
         browser.WaitForText(".try .field-error", "not valid JSON");
         Assert.Equal("true", browser.Find("textarea[name=event]").GetDomAttribute("aria-invalid"));
         harness.Finish("try-an-event-error");
+    }
+    [Fact]
+    public async Task Dead_letters_are_listed_by_reason_and_replayed_after_a_confirmation()
+    {
+        // Stored mode against a CleverTap that has no upload endpoint (the harness's fake serves exports only): every
+        // upload is answered 404, which CleverTap would repeat, so the spooled records become dead letters.
+        await using var harness = await DashboardHarness.StartAsync(settings: new Dictionary<string, string?> { ["Ingest__Acknowledge"] = "stored" });
+        var events = string.Join(",", Enumerable.Range(0, 3).Select(i =>
+            $$"""{"type":"track","event":"Song Played","userId":"listener-{{i}}","messageId":"dead-letter-{{i}}","timestamp":"2026-11-22T04:00:00Z"}"""));
+        using (var sent = await harness.Api.PostAsync("api/segment", new StringContent($"[{events}]", Encoding.UTF8, "application/json")))
+            Assert.Equal(200, (int)sent.StatusCode);
+        await harness.WaitForSpoolToDrainAsync();
+
+        var browser = harness.Browser;
+        harness.OpenSignedIn("/segment-to-clevertap");
+        Assert.Equal("stored", browser.WaitFor("[data-spool]").GetDomAttribute("data-spool"));
+        Assert.Equal("3", browser.Find("[data-stat='dead-letters'] dd").Text);
+        var row = browser.Find("tr[data-dead-letter]");
+        Assert.Contains("404", row.GetDomAttribute("data-dead-letter"), StringComparison.Ordinal);
+        Assert.Equal("default", row.FindElement(By.CssSelector("td")).Text);
+        row.FindElement(By.CssSelector("button[data-replay]")).Click();
+
+        var confirm = browser.WaitFor("dialog[open][role=alertdialog]");
+        Assert.Equal("Replay dead letters?", confirm.FindElement(By.CssSelector("h2")).Text);
+        Assert.Contains("3 record(s) of default", confirm.Text, StringComparison.Ordinal);
+        browser.Screenshot("replay-confirmation");
+        confirm.FindElement(By.CssSelector("button[type=submit]")).Click();
+
+        browser.WaitForBanner("3 dead-lettered record(s) replayed");
+        // The cause is not fixed, so the replayed records are refused again and come back, as the dialog warned.
+        await harness.WaitForSpoolToDrainAsync();
+        var spool = await harness.GetAsync("api/ingest/spool");
+        Assert.Equal(3, spool["deadLetters"]!.AsArray().Sum(letter => letter!["records"]!.GetValue<int>()));
+        harness.Finish("dead-letters-replayed");
     }
 }

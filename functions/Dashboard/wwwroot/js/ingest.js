@@ -100,7 +100,7 @@ function spoolSummary(answer, reload) {
   const deadLetters = answer?.deadLetters ?? [];
   const backlog = answer?.accounts ?? [];
   const total = deadLetters.reduce((sum, letter) => sum + (letter.records ?? 0), 0);
-  const replay = (filter, label) => h('button', {
+  const replay = (filter, label, text = 'Replay') => h('button', {
     type: 'button', class: 'button', dataset: { replay: filter.reason ?? 'all' },
     on: { click: () => confirmDialog({
       title: 'Replay dead letters?',
@@ -113,7 +113,7 @@ function spoolSummary(answer, reload) {
         reload();
       },
     }) },
-  }, 'Replay');
+  }, text);
   return h('div', { dataset: { spool: answer?.acknowledge ?? '' } },
     h('p', { class: 'field-hint' }, stored
       ? 'Ingest__Acknowledge is stored: Segment\'s events are answered once spooled, and delivered from the spool.'
@@ -137,7 +137,7 @@ function spoolSummary(answer, reload) {
           h('tbody', {}, deadLetters.map((letter) => h('tr', { dataset: { deadLetter: letter.reason } },
             h('td', {}, letter.account), h('td', {}, letter.reason), h('td', {}, numberFormat.format(letter.records)),
             h('td', {}, replay({ account: letter.account, reason: letter.reason }, `${numberFormat.format(letter.records)} record(s) of ${letter.account} dead-lettered for "${letter.reason}"`)))))),
-        h('div', { class: 'form-actions' }, replay({}, `All ${numberFormat.format(total)} dead-lettered record(s)`)))
+        h('div', { class: 'form-actions' }, replay({}, `All ${numberFormat.format(total)} dead-lettered record(s)`, 'Replay all')))
       : stateMessage({ title: 'No dead letters.', text: 'Records CleverTap refuses for good, or that outlive Ingest__SpoolRetentionHours, would wait here with their reason.' }));
 }
 
