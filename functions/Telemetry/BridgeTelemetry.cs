@@ -151,8 +151,16 @@ public sealed class BridgeTelemetry
 
     public void SpoolRetried(string account, int records) => Add(_spoolRecords, records, account, Tag(OutcomeTag, "retried"));
 
-    public void SpoolDeadLettered(string account, string reason, int records) =>
+    /// <summary>
+    /// Spooled records that went to the dead-letter table: their events count as rejected, as the same refusal does in
+    /// delivered mode, so the dashboard's 24-hour counts tell the same story in both modes.
+    /// </summary>
+    public void SpoolDeadLettered(string account, string reason, int records, int events)
+    {
         Add(_spoolRecords, records, account, Tag(OutcomeTag, "dead_lettered"), Tag(ReasonTag, ReasonCategory(reason)));
+        if (events > 0)
+            EventsRejected(account, reason, events);
+    }
 
     public void SpoolDepth(long depth) => Volatile.Write(ref _spoolDepth, depth);
 

@@ -94,7 +94,7 @@ public sealed partial class SpoolDelivery(
             else
                 rejected.Add((toSend[i], result.Reason ?? "rejected by CleverTap"));
         }
-        telemetry.SpoolDelivered(account.Name, delivered.Count, delivered.Count(record => record.Key.EndsWith("#0", StringComparison.Ordinal)),
+        telemetry.SpoolDelivered(account.Name, delivered.Count, delivered.Count(record => record.StartsEvent),
             timeProvider.GetUtcNow() - message.EnqueuedAt);
 
         if (delivered.Count > 0 && (remaining.Count > 0 || rejected.Count > 0))
@@ -122,7 +122,7 @@ public sealed partial class SpoolDelivery(
     private async Task DeadLetterAsync(SpoolMessage message, string reason, IReadOnlyList<SpooledRecord> records, CancellationToken cancellationToken)
     {
         await deadLetters.AddAsync(message.Account, reason, message.EnqueuedAt, records, cancellationToken);
-        telemetry.SpoolDeadLettered(message.Account, reason, records.Count);
+        telemetry.SpoolDeadLettered(message.Account, reason, records.Count, records.Count(record => record.StartsEvent));
         LogDeadLettered(logger, records.Count, message.Account, BridgeTelemetry.ReasonCategory(reason));
     }
 

@@ -6,7 +6,11 @@ using CleverTapSegment.CleverTap;
 namespace CleverTapSegment.Forwarding.Spool;
 
 /// <summary>One spooled record: its de-duplication key and the Upload API record exactly as it will be sent.</summary>
-public sealed record SpooledRecord(string Key, UploadRecord Record);
+public sealed record SpooledRecord(string Key, UploadRecord Record)
+{
+    /// <summary>The first record of its Segment event (<c>{messageId}#0</c>): counting these counts events, not records.</summary>
+    public bool StartsEvent => Key.EndsWith("#0", StringComparison.Ordinal);
+}
 
 /// <summary>
 /// The content of one <c>ingest-spool</c> message (schema <see cref="SchemaVersion"/>): the CleverTap connection, when

@@ -66,6 +66,9 @@ public sealed class SegmentToCleverTapPageTests
         harness.OpenSignedIn("/segment-to-clevertap");
         Assert.Equal("stored", browser.WaitFor("[data-spool]").GetDomAttribute("data-spool"));
         Assert.Equal("3", browser.Find("[data-stat='dead-letters'] dd").Text);
+        // The account's 24-hour counts say the same: the three events were rejected, none delivered.
+        Assert.Equal("3", browser.WaitFor(".card[data-account='default'] [data-stat='rejected'] dd").Text);
+        Assert.Equal("0", browser.Find(".card[data-account='default'] [data-stat='delivered'] dd").Text);
         var row = browser.Find("tr[data-dead-letter]");
         Assert.Contains("404", row.GetDomAttribute("data-dead-letter"), StringComparison.Ordinal);
         Assert.Equal("default", row.FindElement(By.CssSelector("td")).Text);
