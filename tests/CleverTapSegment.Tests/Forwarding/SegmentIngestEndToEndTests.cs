@@ -201,11 +201,13 @@ public sealed class SegmentIngestEndToEndTests(AzuriteFixture azurite) : IAsyncL
     {
         await using var app = await StartAppAsync(new() { ["CleverTap__MaxConcurrentUploads"] = "6" });
         _cleverTap.MaxConcurrentRequests = 1; // most uploads are refused with 429
-        _cleverTap.Latency = TimeSpan.FromMilliseconds(50);
+        // Long enough that uploads overlap at the fake even on a loaded machine (its latency counts from arrival).
+        _cleverTap.Latency = TimeSpan.FromMilliseconds(200);
 
+        // 1,200 records: more than one upload holds, so at least two uploads are in flight at once, whatever the timing.
         var requests = Enumerable.Range(0, 24).Select(async sender =>
         {
-            var batch = Batch($"storm{sender}", 20);
+            var batch = Batch($"storm{sender}", 50);
             var (status, _) = await PostAsync(app, "api/segment", batch);
             return (Status: status, Users: batch.Select(e => e!["userId"]!.GetValue<string>()).ToList());
         }).ToList();
