@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Threading.Channels;
 using CleverTapSegment.CleverTap;
+using CleverTapSegment.Hosting;
 using CleverTapSegment.Telemetry;
 using Microsoft.Extensions.Options;
 
@@ -37,7 +38,7 @@ public sealed partial class UploadCoalescer : IRecordUploader, IAsyncDisposable
     private readonly BridgeTelemetry? _telemetry;
     private readonly ConcurrentDictionary<string, Lazy<AccountQueue>> _queues = new(StringComparer.OrdinalIgnoreCase);
     private readonly CancellationTokenSource _stopping = new();
-    private readonly ConcurrentDictionary<Task, byte> _uploadsInFlight = new();
+    private readonly UnawaitedTasks _uploadsInFlight = new();
     private int _disposed;
 
     internal UploadCoalescer(UploadBatchAsync upload, TimeProvider timeProvider, bool coalesce, ILogger<UploadCoalescer> logger, BridgeTelemetry? telemetry = null)
@@ -82,7 +83,7 @@ public sealed partial class UploadCoalescer : IRecordUploader, IAsyncDisposable
             for (var start = 0; start < pending.Length; start += CleverTapClient.MaxRecordsPerUpload)
             {
                 var chunk = pending.AsSpan(start, Math.Min(CleverTapClient.MaxRecordsPerUpload, pending.Length - start)).ToArray();
-                Track(UploadWhenSlotFreeAsync(account, queue, chunk));
+                _uploadsInFlight.Track(UploadWhenSlotFreeAsync(account, queue, chunk));
             }
         }
         return Array.ConvertAll(pending, record => record.Outcome);
@@ -133,7 +134,7 @@ public sealed partial class UploadCoalescer : IRecordUploader, IAsyncDisposable
                     continue;
                 }
                 // Serialising a full upload takes a few milliseconds: off the drain loop, so the next slot fills at once.
-                Track(Task.Run(() => UploadAndReleaseAsync(account, queue, batch), CancellationToken.None));
+                _uploadsInFlight.Track(Task.Run(() => UploadAndReleaseAsync(account, queue, batch), CancellationToken.None));
             }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -232,13 +233,6 @@ public sealed partial class UploadCoalescer : IRecordUploader, IAsyncDisposable
         _telemetry.UploadFailed(account.Name, outcome, results.Length, reason);
     }
 
-    private void Track(Task upload)
-    {
-        _uploadsInFlight.TryAdd(upload, 0);
-        upload.ContinueWith(static (done, state) => ((ConcurrentDictionary<Task, byte>)state!).TryRemove(done, out _),
-            _uploadsInFlight, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-    }
-
     private static TimeSpan Positive(TimeSpan value) => value > TimeSpan.Zero ? value : TimeSpan.FromMilliseconds(1);
 
     public async ValueTask DisposeAsync()
@@ -253,7 +247,7 @@ public sealed partial class UploadCoalescer : IRecordUploader, IAsyncDisposable
             if (queue.Drain is { } drain)
                 await drain;
         }
-        await Task.WhenAll(_uploadsInFlight.Keys);
+        await _uploadsInFlight.WhenAllEndedAsync();
         _stopping.Dispose();
     }
 

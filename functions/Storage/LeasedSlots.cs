@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Azure;
 using Azure.Data.Tables;
+using CleverTapSegment.Hosting;
 
 namespace CleverTapSegment.Storage;
 
@@ -51,7 +52,7 @@ public sealed partial class LeasedSlots : IAsyncDisposable
 
     // Slots finished with but still leased, waiting HandoverWindow for a call of this instance to take them over.
     private readonly ConcurrentDictionary<string, List<ParkedSlot>> _parked = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<Task, byte> _lingering = new();
+    private readonly UnawaitedTasks _lingering = new();
 
     // Slots this instance freed itself, with the ETag its release produced: an If-Match claim on one of them succeeds
     // only if nobody has touched it since, i.e. it is still free, so the steady state needs no partition read.
@@ -162,14 +163,12 @@ public sealed partial class LeasedSlots : IAsyncDisposable
         var list = _parked.GetOrAdd(claim.PartitionKey, static _ => []);
         lock (list)
             list.Add(parked);
-        var lingering = ReleaseUnlessTakenAsync(list, parked);
-        _lingering.TryAdd(lingering, 0);
-        lingering.ContinueWith(done => _lingering.TryRemove(done, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        _lingering.Track(ReleaseUnlessTakenAsync(list, parked));
         return Task.CompletedTask;
     }
 
     /// <summary>Completes when every slot parked so far has been taken over or released (tests wait on it).</summary>
-    internal Task LingeringSettledAsync() => Task.WhenAll(_lingering.Keys);
+    internal Task LingeringSettledAsync() => _lingering.WhenAllEndedAsync();
 
     private async Task ReleaseUnlessTakenAsync(List<ParkedSlot> list, ParkedSlot parked)
     {

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
+using CleverTapSegment.Hosting;
 using CleverTapSegment.Telemetry;
 using Microsoft.Extensions.Options;
 
@@ -109,7 +110,7 @@ public sealed class SpoolWriter : IAsyncDisposable
                     writer.Slots.Release();
                     continue;
                 }
-                writer.Track(WriteAsync(account, writer, group));
+                writer.Writes.Track(WriteAsync(account, writer, group));
             }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -158,28 +159,20 @@ public sealed class SpoolWriter : IAsyncDisposable
         foreach (var writer in _accounts.Values.Where(lazy => lazy.IsValueCreated).Select(lazy => lazy.Value))
             writer.Requests.Writer.TryComplete();
         await Task.WhenAll(_accounts.Values.Where(lazy => lazy.IsValueCreated).Select(lazy => lazy.Value.Loop!));
-        await Task.WhenAll(_accounts.Values.Where(lazy => lazy.IsValueCreated).SelectMany(lazy => lazy.Value.InFlight));
+        await Task.WhenAll(_accounts.Values.Where(lazy => lazy.IsValueCreated).SelectMany(lazy => lazy.Value.Writes.Running));
         await _stopping.CancelAsync();
         _stopping.Dispose();
     }
 
     private sealed class AccountWriter
     {
-        private readonly ConcurrentDictionary<Task, byte> _inFlight = new();
-
         public Channel<PendingWrite> Requests { get; } = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
 
         public SemaphoreSlim Slots { get; } = new(WritesPerAccount, WritesPerAccount);
 
         public Task? Loop { get; set; }
 
-        public IEnumerable<Task> InFlight => _inFlight.Keys;
-
-        public void Track(Task write)
-        {
-            _inFlight.TryAdd(write, 0);
-            write.ContinueWith(done => _inFlight.TryRemove(done, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        }
+        public UnawaitedTasks Writes { get; } = new();
     }
 
     private sealed class PendingWrite(IReadOnlyList<SpooledRecord> records)
